@@ -1,1 +1,13 @@
-return 0;
+using System.CommandLine;
+using Rlvr.Cli.Commands;
+
+// The `rlvr` command. Each verb lives in its own file under Commands/ and is only wired here.
+var root = new RootCommand("Rlvr: reinforcement learning with verifiable rewards, in C#.");
+foreach (var command in new[]
+{
+    VersionCommand.Create(),
+})
+{
+    root.Subcommands.Add(command);
+}
+return root.Parse(args).Invoke();

@@ -1,0 +1,21 @@
+namespace Rlvr.Grading;
+
+/// <summary>Bounds and tolerances of a grade call.</summary>
+public sealed record GradeOptions
+{
+    /// <summary>Wall-clock bound on one grade call; past it the verdict is "not equal, timed out".</summary>
+    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest response or gold string looked at; longer input is cut to its last characters
+    /// (answers sit at the end), and an answer longer than this is refused.</summary>
+    public int MaxInputChars { get; init; } = 100_000;
+
+    /// <summary>Math-Verify's float_rounding: numbers are compared after rounding to this many decimals.</summary>
+    public int FloatRounding { get; init; } = 6;
+
+    /// <summary>Math-Verify's strict mode: when false, variables may be dropped from relations
+    /// (`x = 3` equals `3`) and sets compare with tuples.</summary>
+    public bool Strict { get; init; } = true;
+
+    public static GradeOptions Default { get; } = new();
+}
