@@ -20,7 +20,8 @@ public static class ScalarEquivalence
     /// both are rounded to that many decimals first (Math-Verify's float_rounding); null compares exactly.
     /// Returns null when neither an exact nor a numeric verdict could be reached (nothing evaluates).
     /// </summary>
-    public static bool? AreEqual(Expr a, Expr b, int? floatRounding, GradeBudget? budget, IReadOnlyDictionary<string, string>? renames = null)
+    /// <remarks><paramref name="renamesOfB"/> renames free symbols of <paramref name="b"/> only (Math-Verify's non-strict mode).</remarks>
+    public static bool? AreEqual(Expr a, Expr b, int? floatRounding, GradeBudget? budget, IReadOnlyDictionary<string, string>? renamesOfB = null)
     {
         var ea = Evaluator.TryExact(a, budget, out var floatA);
         var eb = Evaluator.TryExact(b, budget, out var floatB);
@@ -41,9 +42,8 @@ public static class ScalarEquivalence
         {
             budget?.ThrowIfExpired();
             var point = k;
-            Complex ValueOf(string name) => SampleValue(renames != null && renames.TryGetValue(name, out var r) ? r : name, point);
-            var va = Evaluator.Numeric(a, ValueOf, budget);
-            var vb = Evaluator.Numeric(b, ValueOf, budget);
+            var va = ValueAt(a, point, null, budget);
+            var vb = ValueAt(b, point, renamesOfB, budget);
             if (IsBad(va) || IsBad(vb))
             {
                 if (IsBad(va) != IsBad(vb) && !IsNaN(va) && !IsNaN(vb)) return false;
@@ -56,9 +56,13 @@ public static class ScalarEquivalence
         return compared > 0 ? true : null;
     }
 
-    private static bool IsNaN(Complex z) => double.IsNaN(z.Real) || double.IsNaN(z.Imaginary);
-    private static bool IsInfinite(Complex z) => double.IsInfinity(z.Real) || double.IsInfinity(z.Imaginary);
-    private static bool IsBad(Complex z) => IsNaN(z) || IsInfinite(z);
+    /// <summary>The value of <paramref name="e"/> at sample point <paramref name="point"/>.</summary>
+    public static Complex ValueAt(Expr e, int point, IReadOnlyDictionary<string, string>? renames, GradeBudget? budget) =>
+        Evaluator.Numeric(e, name => SampleValue(renames != null && renames.TryGetValue(name, out var r) ? r : name, point), budget);
+
+    public static bool IsNaN(Complex z) => double.IsNaN(z.Real) || double.IsNaN(z.Imaginary);
+    public static bool IsInfinite(Complex z) => double.IsInfinity(z.Real) || double.IsInfinity(z.Imaginary);
+    public static bool IsBad(Complex z) => IsNaN(z) || IsInfinite(z);
 
     private static bool Close(Complex a, Complex b, int? rounding)
     {
