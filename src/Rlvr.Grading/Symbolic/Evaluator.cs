@@ -190,9 +190,16 @@ public static class Evaluator
             var xr = x.Real;
             if (Math.Abs(xr - Math.Round(xr)) < 1e-12 && Math.Abs(xr) < 1e6) return Math.Pow(a.Real, Math.Round(xr));
             if (a.Real >= 0) return Math.Pow(a.Real, xr);
-            // Odd roots of negative reals stay real, as in LaTeX answers: \sqrt[3]{-8} = -2.
-            var inverse = 1 / xr;
-            if (Math.Abs(inverse - Math.Round(inverse)) < 1e-9 && ((long)Math.Round(inverse) & 1) == 1) return -Math.Pow(-a.Real, xr);
+            // Odd roots of negative reals stay real, as in LaTeX answers: \sqrt[3]{-8} = -2, (-8)^{2/3} = 4.
+            for (var q = 3; q <= 15; q += 2)
+            {
+                var p = xr * q;
+                if (Math.Abs(p - Math.Round(p)) < 1e-9)
+                {
+                    var magnitude = Math.Pow(-a.Real, xr);
+                    return ((long)Math.Round(p) & 1) == 1 ? -magnitude : magnitude;
+                }
+            }
         }
         if (a == Complex.Zero) return x.Real > 0 ? Complex.Zero : double.NaN;
         return Complex.Pow(a, x);

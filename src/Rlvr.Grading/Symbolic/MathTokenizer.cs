@@ -15,8 +15,11 @@ public enum MathSyntax
 /// Splits a math string into tokens. Presentation-only LaTeX (\left, \right, spacing, \displaystyle,
 /// degree signs, dollar signs) is dropped here so that the parser sees only the mathematics.
 /// </summary>
-internal static class MathTokenizer
+internal static partial class MathTokenizer
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=\d)\s*\{,\s*\}\s*(?=\d)")]
+    private static partial System.Text.RegularExpressions.Regex ThousandsBraces();
+
     private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal)
     {
         "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl", "Biggr",
@@ -38,7 +41,7 @@ internal static class MathTokenizer
     public static List<MathToken> Tokenize(string text, MathSyntax syntax, GradeBudget? budget)
     {
         // "{,}" and ",\!" are LaTeX's ways to write a thousands comma (14{,}916, 11,\! 111).
-        if (text.Contains("{,}", StringComparison.Ordinal)) text = text.Replace("{,}", ",", StringComparison.Ordinal);
+        if (text.Contains("{,", StringComparison.Ordinal)) text = ThousandsBraces().Replace(text, ",");
         if (text.Contains(",\\!", StringComparison.Ordinal)) text = text.Replace(",\\! ", ",", StringComparison.Ordinal).Replace(",\\!", ",", StringComparison.Ordinal);
         var tokens = new List<MathToken>(Math.Min(text.Length, 4096) / 2 + 4);
         var bracketDepth = 0;
@@ -217,6 +220,15 @@ internal static class MathTokenizer
         }
         if (Skipped.Contains(name))
         {
+            // 90^\circ and 90^{\circ}: a degree sign is no exponent.
+            if (name is "circ" or "degree" && tokens.Count > 0 && tokens[^1].Is("^")) tokens.RemoveAt(tokens.Count - 1);
+            if (name is "circ" or "degree" && tokens.Count > 1 && tokens[^1].Is("{") && tokens[^2].Is("^"))
+            {
+                tokens.RemoveRange(tokens.Count - 2, 2);
+                var k = j;
+                while (k < n && text[k] == ' ') k++;
+                if (k < n && text[k] == '}') return k + 1;
+            }
             // \left. and \right. are invisible delimiters.
             if ((name is "left" or "right") && j < n && text[j] == '.') return j + 1;
             if (name is "hspace" or "vspace" or "phantom" or "tag") { var (_, after) = ReadBraceGroup(text, j); return Math.Max(after, j); }

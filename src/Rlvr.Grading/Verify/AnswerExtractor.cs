@@ -13,8 +13,13 @@ namespace Rlvr.Grading.Verify;
 /// </summary>
 internal static partial class AnswerExtractor
 {
-    /// <summary>Answer anchors (English, French, Chinese, Hindi), the last occurrence wins.</summary>
-    [GeneratedRegex(@"(?:final\s+answer\s*(?:is|:)|answer\s+is\s*:?|answer\s*:|answers\s+are\s*:?|réponse\s*(?:est|:)|答案\s*(?:是|:|：)?|उत्तर\s*(?:है)?\s*:?)",
+    /// <summary>"final answer is", also with words between ("Final Answer: The volume of $V$ is 120").</summary>
+    [GeneratedRegex(@"final\s+answer(?:[^\n.]{0,80}?\b(?:is|are|be)\b)\s*:?",
+        RegexOptions.IgnoreCase | RegexOptions.RightToLeft | RegexOptions.CultureInvariant)]
+    private static partial Regex FinalAnswerIs();
+
+    /// <summary>Other answer anchors (English, French, Chinese, Hindi); the last occurrence wins.</summary>
+    [GeneratedRegex(@"(?:answer\s+is\s*:?|answer\s*:|answers\s+are\s*:?|réponse\s*(?:est|:)|答案\s*(?:是|:|：)?|उत्तर\s*(?:है)?\s*:?)",
         RegexOptions.IgnoreCase | RegexOptions.RightToLeft | RegexOptions.CultureInvariant)]
     private static partial Regex Anchor();
 
@@ -38,32 +43,37 @@ internal static partial class AnswerExtractor
         }
         if (text.Length > options.MaxInputChars) text = text[^options.MaxInputChars..];
 
-        if (Boxed(text) is { } boxed) candidates.Add(boxed);
+        var boxed = Boxed(text, out var lastBoxEnd);
         budget.ThrowIfExpired();
-
         var envs = FindEnvironments(text, budget);
+        // "The final answer is $X$. I hope it is correct." after the last box outranks the box (same priority, rightmost).
+        var final = FinalAnswerIs().Match(text);
+        if (final.Success && final.Index > lastBoxEnd) AddAnchored(text, final.Index + final.Length, envs, plainText, candidates);
+        if (boxed != null) candidates.Add(boxed);
+        if (final.Success && final.Index <= lastBoxEnd) AddAnchored(text, final.Index + final.Length, envs, plainText, candidates);
         var anchor = Anchor().Match(text);
         if (anchor.Success) AddAnchored(text, anchor.Index + anchor.Length, envs, plainText, candidates);
 
-        // Environments right to left, and a bare \frac{a}{b} after the last one.
-        var bareFrac = LastBareFrac(text, envs);
-        if (bareFrac is { } frac && (envs.Count == 0 || frac.Start > envs[^1].End)) candidates.Add(text[frac.Start..frac.End]);
-        for (var k = envs.Count - 1; k >= 0 && k >= envs.Count - 3; k--) candidates.Add(JoinedBackward(text, envs, k));
-        if (bareFrac is { } frac2 && envs.Count > 0 && frac2.Start < envs[^1].End) candidates.Add(text[frac2.Start..frac2.End]);
+        // A short bare answer: one number, or a formula without prose.
+        string? whole = null;
+        if (plainText) whole = PlainNumberScanner.Whole(text) ?? (envs.Count == 0 && LooksLikeFormula(text) ? text.Trim() : null);
+        if (whole != null) candidates.Add(whole);
 
-        if (plainText)
-        {
-            if (PlainNumberScanner.Whole(text) is { } whole) candidates.Add(whole);
-            else if (LooksLikeFormula(text)) candidates.Add(text.Trim());
-            if (PlainNumberScanner.Last(text, 0, text.Length) is { } last) candidates.Add(last.Latex);
-        }
+        // Environments, a bare \frac{a}{b} and plain numbers compete on position: the rightmost first.
+        var positioned = new List<(int End, string Text)>();
+        for (var k = envs.Count - 1; k >= 0 && k >= envs.Count - 3; k--) positioned.Add((envs[k].End, JoinedBackward(text, envs, k)));
+        if (LastBareFrac(text, envs) is { } frac) positioned.Add((frac.End, text[frac.Start..frac.End]));
+        if (plainText && PlainNumberScanner.Last(text, 0, text.Length) is { } last) positioned.Add((last.End, last.Latex));
+        positioned.Sort((a, b) => b.End.CompareTo(a.End));
+        foreach (var p in positioned) candidates.Add(p.Text);
         return candidates;
     }
 
     /// <summary>The content of the last box, joined with earlier boxes that sit close to it
     /// (gap under 10 characters, or under 70 with "and"/"or"/","/";" in it), plus a percent sign after it.</summary>
-    internal static string? Boxed(string text)
+    internal static string? Boxed(string text, out int lastBoxEnd)
     {
+        lastBoxEnd = -1;
         var boxes = new List<Span>();
         var i = 0;
         while (i < text.Length)
@@ -95,6 +105,7 @@ internal static partial class AnswerExtractor
             }
         }
         if (boxes.Count == 0) return null;
+        lastBoxEnd = boxes[^1].End;
         var first = boxes.Count - 1;
         while (first > 0 && BoxesBelongTogether(text, boxes[first - 1].End, boxes[first].Start)) first--;
         var sb = new StringBuilder();
@@ -242,7 +253,15 @@ internal static partial class AnswerExtractor
             candidates.Add(JoinRange(text, envs, envIndex, last));
             return;
         }
-        if (number is { } n) candidates.Add(n.Latex);
+        if (number is { } n)
+        {
+            // "réponse est (35 + 70 = 105)": the value after the last "=" of the sentence.
+            var sentenceEnd = n.End;
+            while (sentenceEnd < to && text[sentenceEnd] != '\n' && !(text[sentenceEnd] == '.' && (sentenceEnd + 1 >= to || text[sentenceEnd + 1] == ' '))) sentenceEnd++;
+            var equals = text.LastIndexOf('=', Math.Max(n.Start, sentenceEnd - 1), Math.Max(0, sentenceEnd - n.Start));
+            if (equals > n.Start && PlainNumberScanner.First(text, equals + 1, sentenceEnd) is { } after) n = after;
+            candidates.Add(n.Latex);
+        }
     }
 
     /// <summary>The last \frac{..}{..} (or \dfrac, \tfrac) written outside any environment, as Math-Verify's bare-fraction pattern.</summary>

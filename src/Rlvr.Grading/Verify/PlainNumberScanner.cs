@@ -44,6 +44,9 @@ internal static class PlainNumberScanner
     {
         var t = text.Trim().TrimEnd('.').Trim();
         if (t.Length == 0 || t.Length > 64) return null;
+        // One "$" is a currency sign ($1,000.99); two make a LaTeX environment ($-2,1$ is a list).
+        var dollars = t.AsSpan().Count('$');
+        if (dollars > 1) return null;
         var start = 0;
         while (start < t.Length && (t[start] == '$' || t[start] == ' ')) start++;
         if (start >= t.Length || !StartsNumber(t, start)) return null;
