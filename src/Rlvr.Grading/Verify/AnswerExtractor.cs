@@ -313,7 +313,7 @@ internal static partial class AnswerExtractor
                 var j = k + 1;
                 while (j < text.Length && char.IsAsciiLetter(text[j])) j++;
                 var name = text[(k + 1)..j];
-                if (name is "text" or "mbox" or "textbf" or "mathrm" && j < text.Length && text[j] == '{')
+                if (name is "text" or "mbox" or "textbf" or "mathrm" or "begin" or "end" && j < text.Length && text[j] == '{')
                 {
                     var close = MatchBrace(text, j);
                     if (close < 0) return false;

@@ -100,7 +100,9 @@ internal static class PlainNumberScanner
             // Decimal comma: 1000,99 and 0,111 (a ",ddd" after 1-3 digits was read as thousands above).
             var j = i + 1;
             while (j < to && char.IsAsciiDigit(text[j])) j++;
-            if (j - i - 1 != 3 || intLength > 3 || text[intStart] == '0')
+            // One digit after the comma ("-2,1") reads as a list, not a decimal.
+            var fraction = j - i - 1;
+            if ((fraction != 3 || intLength > 3 || text[intStart] == '0') && (fraction >= 2 || text[intStart] == '0'))
             {
                 sb.Append('.').Append(text, i + 1, j - i - 1);
                 i = j;
