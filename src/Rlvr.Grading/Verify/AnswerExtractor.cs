@@ -14,14 +14,21 @@ namespace Rlvr.Grading.Verify;
 internal static partial class AnswerExtractor
 {
     /// <summary>"final answer is", also with words between ("Final Answer: The volume of $V$ is 120").</summary>
-    [GeneratedRegex(@"final\s+answer(?:[^\n.]{0,80}?\b(?:is|are|be)\b)\s*:?",
+    // Patterns end on a literal so that right-to-left matching never backtracks through runs of spaces.
+    [GeneratedRegex(@"final\s+answer(?:[^\n.]{0,80}?\b(?:is|are|be)\b)",
         RegexOptions.IgnoreCase | RegexOptions.RightToLeft | RegexOptions.CultureInvariant)]
     private static partial Regex FinalAnswerIs();
 
     /// <summary>Other answer anchors (English, French, Chinese, Hindi); the last occurrence wins.</summary>
-    [GeneratedRegex(@"(?:answer\s+is\s*:?|answer\s*:|answers\s+are\s*:?|réponse\s*(?:est|:)|答案\s*(?:是|:|：)?|उत्तर\s*(?:है)?\s*:?)",
+    [GeneratedRegex(@"(?:answer\s+is|answer\s*:|answers\s+are|réponse\s+est|réponse\s*:|答案|उत्तर)",
         RegexOptions.IgnoreCase | RegexOptions.RightToLeft | RegexOptions.CultureInvariant)]
     private static partial Regex Anchor();
+
+    /// <summary>How far from the end anchors are searched.</summary>
+    private const int AnchorWindow = 20_000;
+
+    /// <summary>At most this many neighbouring boxes are joined into one answer.</summary>
+    private const int MaxJoinedBoxes = 16;
 
     private static readonly string[] BoxCommands = ["\\boxed", "\\fbox"];
 
@@ -47,11 +54,13 @@ internal static partial class AnswerExtractor
         budget.ThrowIfExpired();
         var envs = FindEnvironments(text, budget);
         // "The final answer is $X$. I hope it is correct." after the last box outranks the box (same priority, rightmost).
-        var final = FinalAnswerIs().Match(text);
+        // Anchors are looked for near the end only: the answer of a long response sits there.
+        var anchorFrom = Math.Max(0, text.Length - AnchorWindow);
+        var final = FinalAnswerIs().Match(text, anchorFrom, text.Length - anchorFrom);
         if (final.Success && final.Index > lastBoxEnd) AddAnchored(text, final.Index + final.Length, envs, plainText, candidates);
         if (boxed != null) candidates.Add(boxed);
         if (final.Success && final.Index <= lastBoxEnd) AddAnchored(text, final.Index + final.Length, envs, plainText, candidates);
-        var anchor = Anchor().Match(text);
+        var anchor = Anchor().Match(text, anchorFrom, text.Length - anchorFrom);
         if (anchor.Success) AddAnchored(text, anchor.Index + anchor.Length, envs, plainText, candidates);
 
         // A short bare answer: one number, or a formula without prose.
@@ -76,14 +85,17 @@ internal static partial class AnswerExtractor
         lastBoxEnd = -1;
         var boxes = new List<Span>();
         var i = 0;
+        // Next occurrence of each box command, refreshed only once passed (keeps the scan linear).
+        var next = new int[BoxCommands.Length];
+        for (var c = 0; c < BoxCommands.Length; c++) next[c] = text.IndexOf(BoxCommands[c], StringComparison.Ordinal);
         while (i < text.Length)
         {
             var at = -1;
             var command = "";
-            foreach (var c in BoxCommands)
+            for (var c = 0; c < BoxCommands.Length; c++)
             {
-                var p = text.IndexOf(c, i, StringComparison.Ordinal);
-                if (p >= 0 && (at < 0 || p < at)) { at = p; command = c; }
+                if (next[c] >= 0 && next[c] < i) next[c] = text.IndexOf(BoxCommands[c], i, StringComparison.Ordinal);
+                if (next[c] >= 0 && (at < 0 || next[c] < at)) { at = next[c]; command = BoxCommands[c]; }
             }
             if (at < 0) break;
             var j = at + command.Length;
@@ -107,7 +119,7 @@ internal static partial class AnswerExtractor
         if (boxes.Count == 0) return null;
         lastBoxEnd = boxes[^1].End;
         var first = boxes.Count - 1;
-        while (first > 0 && BoxesBelongTogether(text, boxes[first - 1].End, boxes[first].Start)) first--;
+        while (first > 0 && boxes.Count - first < MaxJoinedBoxes && BoxesBelongTogether(text, boxes[first - 1].End, boxes[first].Start)) first--;
         var sb = new StringBuilder();
         for (var k = first; k < boxes.Count; k++)
         {

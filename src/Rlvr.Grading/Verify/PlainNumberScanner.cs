@@ -21,22 +21,35 @@ internal static class PlainNumberScanner
         return null;
     }
 
-    /// <summary>The last number in text[from..to), or null.</summary>
+    /// <summary>The last number in text[from..to), or null. Scans back from the end to the last digit, then reads
+    /// forward from the start of the run of number characters around it (cost independent of the text's length).</summary>
     public static Found? Last(string text, int from, int to)
     {
-        Found? last = null;
-        var i = from;
-        while (i < to)
+        var p = to - 1;
+        while (p >= from && !char.IsAsciiDigit(text[p])) p--;
+        while (p >= from)
         {
-            if (StartsNumber(text, i) && TryRead(text, i, to, out var found))
+            var start = p;
+            while (start > from && p - start < 200 && (char.IsAsciiDigit(text[start - 1]) || text[start - 1] is '.' or ',' or ' ' or '/' or '-' or '+'))
+                start--;
+            Found? last = null;
+            var i = start;
+            while (i <= p)
             {
-                last = found;
-                i = Math.Max(found.End, i + 1);
-                continue;
+                if (StartsNumber(text, i) && TryRead(text, i, to, out var found))
+                {
+                    if (found.End > p) last = found;
+                    i = Math.Max(found.End, i + 1);
+                    continue;
+                }
+                i++;
             }
-            i++;
+            if (last != null) return last;
+            // The digits at p belong to no number (e.g. "K2A"): look further left.
+            p = start - 1;
+            while (p >= from && !char.IsAsciiDigit(text[p])) p--;
         }
-        return last;
+        return null;
     }
 
     /// <summary>Whether the whole trimmed text is one plain number (then the number reading wins over LaTeX's "1,22" = {1, 22}).</summary>
