@@ -8,7 +8,7 @@ namespace Rlvr.Grading.Symbolic;
 /// </summary>
 public static class Evaluator
 {
-    private const int MaxFactorial = 2000;
+    private const int MaxFactorial = 1000;
     private const int MaxSumTerms = 2000;
 
     /// <summary>The exact value of <paramref name="e"/>, or null when it is not a rational number we can compute.
@@ -35,6 +35,7 @@ public static class Evaluator
                 var sum = BigRational.Zero;
                 foreach (var term in add.Terms)
                 {
+                    budget?.ThrowIfExpired();
                     if (Exact(term, budget, ref hasFloat, depth + 1) is not { } tv) return null;
                     sum += tv;
                 }
@@ -45,6 +46,7 @@ public static class Evaluator
                 var product = BigRational.One;
                 foreach (var factor in mul.Factors)
                 {
+                    budget?.ThrowIfExpired();
                     if (Exact(factor, budget, ref hasFloat, depth + 1) is not { } fv) return null;
                     product *= fv;
                 }

@@ -280,7 +280,8 @@ internal static partial class AnswerExtractor
     private static (int Start, int End)? LastBareFrac(string text, List<Span> envs)
     {
         var at = text.LastIndexOf("frac{", StringComparison.Ordinal);
-        while (at > 0)
+        // Only the last few occurrences are tried: nested or unbalanced fractions would make this quadratic.
+        for (var tries = 0; at > 0 && tries < 8; tries++)
         {
             var start = at - 1;
             if (text[start] == 'd' || text[start] == 't' || text[start] == 'c') start--;
