@@ -6,7 +6,7 @@ namespace Rlvr.Grading.Tests;
 /// shared/research/graders.md §6.1, and the answer forms the issue lists.</summary>
 public class VerifyGraderTests
 {
-    private static readonly VerifyGrader Grader = new();
+    private static readonly VerifyGrader Grader = new(VerdictOptions.Generous);
 
     [Theory]
     // graders.md §6.1 probe, Math-Verify column (✔).
@@ -91,31 +91,31 @@ public class VerifyGraderTests
     [Fact]
     public void FloatRoundingDecidesHowCloseAFloatMustBe()
     {
-        Assert.False(new VerifyGrader().Grade("\\boxed{0.3333}", "\\frac{1}{3}").Correct);
-        Assert.True(new VerifyGrader(GradeOptions.Default with { FloatRounding = 4 }).Grade("\\boxed{0.3333}", "\\frac{1}{3}").Correct);
-        Assert.True(new VerifyGrader(GradeOptions.Default with { FloatRounding = 2 }).Grade("\\boxed{2.6667}", "\\frac{8}{3}").Correct);
+        Assert.False(new VerifyGrader(VerdictOptions.Generous).Grade("\\boxed{0.3333}", "\\frac{1}{3}").Correct);
+        Assert.True(new VerifyGrader(VerdictOptions.Generous with { FloatRounding = 4 }).Grade("\\boxed{0.3333}", "\\frac{1}{3}").Correct);
+        Assert.True(new VerifyGrader(VerdictOptions.Generous with { FloatRounding = 2 }).Grade("\\boxed{2.6667}", "\\frac{8}{3}").Correct);
     }
 
     [Fact]
     public void StrictModeKeepsVariableNames()
     {
-        Assert.False(new VerifyGrader().Grade("\\boxed{f(y)}", "f(x)").Correct);
-        Assert.True(new VerifyGrader(GradeOptions.Default with { Strict = false }).Grade("\\boxed{f(y)}", "f(x)").Correct);
+        Assert.False(new VerifyGrader(VerdictOptions.Generous).Grade("\\boxed{f(y)}", "f(x)").Correct);
+        Assert.True(new VerifyGrader(VerdictOptions.Generous with { Strict = false }).Grade("\\boxed{f(y)}", "f(x)").Correct);
     }
 
     [Fact]
     public void SetRelationComparisonIsAsymmetricUnlessAllowed()
     {
         // A gold inequality always matches its interval; a predicted inequality matches a gold interval only when allowed.
-        Assert.True(new VerifyGrader().Grade("\\boxed{[-2, 7]}", "-2 \\le x \\le 7").Correct);
-        Assert.False(new VerifyGrader().Grade("\\boxed{-2 \\le x \\le 7}", "[-2, 7]").Correct);
-        Assert.True(new VerifyGrader(GradeOptions.Default with { AllowSetRelationComparison = true }).Grade("\\boxed{-2 \\le x \\le 7}", "[-2, 7]").Correct);
+        Assert.True(new VerifyGrader(VerdictOptions.Generous).Grade("\\boxed{[-2, 7]}", "-2 \\le x \\le 7").Correct);
+        Assert.False(new VerifyGrader(VerdictOptions.Generous).Grade("\\boxed{-2 \\le x \\le 7}", "[-2, 7]").Correct);
+        Assert.True(new VerifyGrader(VerdictOptions.Generous with { AllowSetRelationComparison = true }).Grade("\\boxed{-2 \\le x \\le 7}", "[-2, 7]").Correct);
     }
 
     [Fact]
     public void ReasoningDelimiterRestrictsTheGradedText()
     {
-        var grader = new VerifyGrader(GradeOptions.Default with { ReasoningDelimiters = ["</think>"] });
+        var grader = new VerifyGrader(VerdictOptions.Generous with { ReasoningDelimiters = ["</think>"] });
         Assert.True(grader.Grade("<think>maybe \\boxed{4}</think> so \\boxed{5}", "5").Correct);
         Assert.False(grader.Grade("<think>it is \\boxed{5}</think> done", "5").Correct);
         Assert.False(grader.Grade("no delimiter \\boxed{5}", "5").Correct);
