@@ -23,7 +23,7 @@ public static class DatasetCatalog
         ("pi1209_r128", "One-shot RLVR: the pi1209 example repeated 128 times"),
         ("merge_pi1_pi13_r128", "One-shot RLVR: pi1 and pi13, 128 rows"),
         ("merge_pi1_pi2_pi13_pi1209_r128", "One-shot RLVR: pi1, pi2, pi13 and pi1209, 128 rows"),
-        ("dsr_sub", "One-shot RLVR: DSR-sub, 1,209 DeepScaleR problems (the pool pi_i are drawn from)"),
+        ("dsr_sub", "One-shot RLVR: DSR-sub, 1,209 DeepScaleR problems (the pool pi_i are drawn from); row 265 has an empty ground truth upstream and is skipped"),
     ];
 
     public static IReadOnlyList<DatasetSpec> All { get; } = Build();
@@ -85,7 +85,8 @@ public static class DatasetCatalog
                     [],
                     new Dictionary<DatasetSplit, IReadOnlyList<DatasetPart>> { [DatasetSplit.Test] = [new DatasetPart($"{folder}/test.json")] },
                     DatasetSplit.Test,
-                    RowKeys.Default));
+                    RowKeys.Default,
+                    AllowsEmptyLabels: true));
             }
         }
         foreach (var (name, description) in OneShotSets)
@@ -96,7 +97,8 @@ public static class DatasetCatalog
                 [],
                 new Dictionary<DatasetSplit, IReadOnlyList<DatasetPart>> { [DatasetSplit.Train] = [new DatasetPart($"one_shot_rlvr/{name}.parquet")] },
                 DatasetSplit.Train,
-                RowKeys.Verl));
+                RowKeys.Verl,
+                SkipsInvalidRows: name == "dsr_sub"));
         }
         return specs;
     }

@@ -65,7 +65,7 @@ public static class DatasetLoader
         {
             var path = Path.Combine(dataDir, part.RelativePath);
             if (!File.Exists(path)) throw new DatasetException($"{path}: file of dataset {spec.Name} not found (is {dataDir} the project's data folder?)");
-            var file = ProblemReader.Read(path, new ProblemReadOptions(keys, split, spec.Name, options.SkipInvalid, part.IdPrefix));
+            var file = ProblemReader.Read(path, new ProblemReadOptions(keys, split, spec.Name, options.SkipInvalid || spec.SkipsInvalidRows, part.IdPrefix, spec.AllowsEmptyLabels));
             problems.AddRange(file.Problems);
             skipped.AddRange(file.Skipped);
             files.Add(path);

@@ -8,12 +8,14 @@ namespace Rlvr.Core.Data;
 /// <param name="DefaultSource">The source given to rows without a source field.</param>
 /// <param name="SkipInvalid">Skip (and count) rows with a missing, empty or mistyped problem or label instead of failing.</param>
 /// <param name="IdPrefix">Put before every id (used where files are concatenated and ids repeat, e.g. "level3/").</param>
+/// <param name="AllowEmptyLabel">Accept an empty label string (upstream's majority-vote sets have them); a missing label still fails.</param>
 public sealed record ProblemReadOptions(
     RowKeys Keys,
     DatasetSplit Split,
     string DefaultSource,
     bool SkipInvalid = false,
-    string IdPrefix = "");
+    string IdPrefix = "",
+    bool AllowEmptyLabel = false);
 
 /// <summary>The problems of one file plus the rows that were skipped (only with <see cref="ProblemReadOptions.SkipInvalid"/>).</summary>
 public sealed record ProblemFile(string Path, IReadOnlyList<Problem> Problems, IReadOnlyList<string> Skipped);
@@ -50,9 +52,9 @@ public static class ProblemReader
             return null;
         }
 
-        var prompt = Required(value, keys.Input, isPrompt: true, out error);
+        var prompt = Required(value, keys.Input, isPrompt: true, allowEmpty: false, out error);
         if (prompt == null) return null;
-        var label = Required(value, keys.Label, isPrompt: false, out error);
+        var label = Required(value, keys.Label, isPrompt: false, options.AllowEmptyLabel, out error);
         if (label == null) return null;
 
         var id = row.Index.ToString();
@@ -76,7 +78,7 @@ public static class ProblemReader
         return new Problem(options.IdPrefix + id, prompt, label, source, options.Split);
     }
 
-    private static string? Required(JsonElement row, string key, bool isPrompt, out string? error)
+    private static string? Required(JsonElement row, string key, bool isPrompt, bool allowEmpty, out string? error)
     {
         if (!RowFields.TryFind(row, key, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -90,12 +92,12 @@ public static class ProblemReader
             error = $"key '{key}' {problem}";
             return null;
         }
-        if (string.IsNullOrWhiteSpace(text))
+        if (string.IsNullOrWhiteSpace(text) && !allowEmpty)
         {
             error = $"key '{key}' is empty";
             return null;
         }
         error = null;
-        return text;
+        return text ?? "";
     }
 }
