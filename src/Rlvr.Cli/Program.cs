@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Rlvr.Cli.Commands;
+using Rlvr.Torch.Native;
+
+TorchRuntime.EnsureReady();
 
 // The `rlvr` command. Each verb lives in its own file under Commands/ and is only wired here.
 var root = new RootCommand("Rlvr: reinforcement learning with verifiable rewards, in C#.");
