@@ -10,6 +10,7 @@ foreach (var command in new[]
 {
     VersionCommand.Create(),
     DataCommand.Create(),
+    LabelCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

@@ -66,7 +66,14 @@ public static class MajorityLabeler
     /// <param name="grader">Extracts answers and judges equivalence.</param>
     /// <param name="samplesPath">Named in errors.</param>
     /// <param name="datasetName">Named in errors.</param>
-    public static LabelingResult Label(IReadOnlyList<Problem> problems, IReadOnlyList<Sample> samples, IAnswerGrader grader, string samplesPath, string datasetName)
+    /// <param name="progress">Called after each problem with the number of problems done so far.</param>
+    public static LabelingResult Label(
+        IReadOnlyList<Problem> problems,
+        IReadOnlyList<Sample> samples,
+        IAnswerGrader grader,
+        string samplesPath,
+        string datasetName,
+        Action<int>? progress = null)
     {
         var byId = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var problem in problems)
@@ -87,8 +94,10 @@ public static class MajorityLabeler
 
         var voted = new List<VotedProblem>();
         var withoutSamples = 0;
+        var done = 0;
         foreach (var problem in problems)
         {
+            progress?.Invoke(done++);
             var responses = byId[problem.Id];
             if (responses.Count == 0)
             {
@@ -107,6 +116,7 @@ public static class MajorityLabeler
             }
             voted.Add(new VotedProblem(problem, vote, labelCorrect, correctVotes / (double)vote.Samples));
         }
+        progress?.Invoke(done);
         return new LabelingResult(voted, Summarise(problems.Count, withoutSamples, samples.Count, voted));
     }
 
