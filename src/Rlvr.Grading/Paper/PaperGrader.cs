@@ -44,7 +44,8 @@ public sealed partial class PaperGrader : IAnswerGrader
             extracted = IsMultipleChoice(gold) ? ExtractChoice(response) : QwenAnswerExtractor.Extract(response, R1Style, budget);
             if (gold.Length > _options.MaxInputChars) return new GradeResult(false, extracted, false);
             var correct = Prm800kGradeAnswer.Grade(extracted, gold, _symbolic, budget);
-            return new GradeResult(correct, extracted, false);
+            // The symbolic step answers "not equal" when it runs out of time; that is a timeout too.
+            return new GradeResult(correct, extracted, !correct && budget.Expired);
         }
         catch (GradeTimeoutException)
         {
