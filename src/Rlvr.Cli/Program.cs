@@ -11,6 +11,7 @@ foreach (var command in new[]
     VersionCommand.Create(),
     GradeCommand.Create(),
     BenchCommand.Create(),
+    DataCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
