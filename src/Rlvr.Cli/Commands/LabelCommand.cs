@@ -52,7 +52,7 @@ public static class LabelCommand
             var dataset = data.Load(parse, parse.GetValue(dataName)!);
             var samplesPath = parse.GetValue(samples)!;
             var read = SampleReader.Read(samplesPath);
-            var grader = LabelGraders.Create(graderMode);
+            var grader = CreateGrader(graderMode);
 
             var setName = parse.GetValue(name) ?? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Name))}_mv_labeled";
             Console.WriteLine($"labeling {dataset.Name} ({dataset.Split.Name()}, {dataset.Problems.Count} problems) from {read.Count} samples with the {graderMode.ToString().ToLowerInvariant()} grader");
@@ -65,6 +65,18 @@ public static class LabelCommand
             foreach (var path in written) Console.WriteLine($"wrote {path}");
         }));
         return command;
+    }
+
+    private static IAnswerGrader CreateGrader(GraderMode mode)
+    {
+        try
+        {
+            return Graders.Create(mode);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new DatasetException($"--mode {mode.ToString().ToLowerInvariant()}: {e.Message}");
+        }
     }
 
     private static void PrintSummary(LabelingSummary s)
