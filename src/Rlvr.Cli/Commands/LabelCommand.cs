@@ -51,14 +51,13 @@ public static class LabelCommand
             if (rows < 0) throw new DatasetException($"--test-rows {rows}: expected 0 or more");
             var dataset = data.Load(parse, parse.GetValue(dataName)!);
             var samplesPath = parse.GetValue(samples)!;
-            var read = SampleReader.Read(samplesPath);
             var grader = CreateGrader(graderMode);
 
             var setName = parse.GetValue(name) ?? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Name))}_mv_labeled";
-            Console.WriteLine($"labeling {dataset.Name} ({dataset.Split.Name()}, {dataset.Problems.Count} problems) from {read.Count} samples with the {graderMode.ToString().ToLowerInvariant()} grader");
-            var result = MajorityLabeler.Label(dataset.Problems, read, grader, samplesPath, dataset.Name, done =>
+            Console.WriteLine($"labeling {dataset.Name} ({dataset.Split.Name()}, {dataset.Problems.Count} problems) from {samplesPath} with the {graderMode.ToString().ToLowerInvariant()} grader");
+            var result = MajorityLabeler.Label(dataset.Problems, SampleReader.Stream(samplesPath), grader, samplesPath, dataset.Name, read =>
             {
-                if (done > 0 && done % 1000 == 0) Console.Error.WriteLine($"  {done}/{dataset.Problems.Count} problems");
+                if (read % 100_000 == 0) Console.Error.WriteLine($"  {read:N0} samples read");
             });
             var written = LabelWriter.Write(result, parse.GetValue(outFolder)!, setName, rows, dataset.Name, graderMode.ToString().ToLowerInvariant());
             PrintSummary(result.Summary);
