@@ -26,6 +26,8 @@ public static partial class QwenStripString
         .Select(u => u.Contains('.') ? u[..u.IndexOf('.')] : u)
         .ToArray();
 
+    private static readonly bool[] UnitIsLiteral = UnitTexts.Select(u => !u.Contains('.')).ToArray();
+
     [GeneratedRegex(@"\\begin\{array\}\{.*?\}", RegexOptions.CultureInvariant, LazyScanTimeoutMs)]
     private static partial Regex BeginArray();
 
@@ -85,7 +87,7 @@ public static partial class QwenStripString
             {
                 for (var u = 0; u < UnitPatterns.Length; u++)
                 {
-                    if (!s.Contains(UnitLiterals[u], StringComparison.Ordinal)) continue;
+                    if (UnitIsLiteral[u] ? !HasStandalone(s, UnitLiterals[u]) : !s.Contains(UnitLiterals[u], StringComparison.Ordinal)) continue;
                     var t = UnitPatterns[u].Replace(s, "$1$2");
                     if (t != "") s = t;
                     budget?.ThrowIfExpired();
@@ -123,6 +125,20 @@ public static partial class QwenStripString
         s = FixSlash(s);
         return s;
     }
+
+    // Exactly when "(^|\W)unit($|\W)" matches a dot-free unit: an occurrence with a non-word character
+    // (or the string's edge) on both sides.
+    private static bool HasStandalone(string s, string unit)
+    {
+        for (var at = s.IndexOf(unit, StringComparison.Ordinal); at >= 0; at = s.IndexOf(unit, at + 1, StringComparison.Ordinal))
+        {
+            var end = at + unit.Length;
+            if ((at == 0 || !IsWordChar(s[at - 1])) && (end == s.Length || !IsWordChar(s[end]))) return true;
+        }
+        return false;
+    }
+
+    private static bool IsWordChar(char c) => char.IsLetter(c) || char.IsNumber(c) || c == '_';
 
     /// <summary>Qwen's <c>_fix_fracs</c>: <c>\frac12</c> → <c>\frac{1}{2}</c>, <c>\frac1{72}</c> → <c>\frac{1}{72}</c>;
     /// returns the input unchanged when a <c>\frac</c> is followed by fewer than two characters.</summary>
