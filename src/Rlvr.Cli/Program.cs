@@ -9,6 +9,9 @@ var root = new RootCommand("Rlvr: reinforcement learning with verifiable rewards
 foreach (var command in new[]
 {
     VersionCommand.Create(),
+    GradeCommand.Create(),
+    BenchCommand.Create(),
+    DataCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
