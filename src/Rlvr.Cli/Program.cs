@@ -13,6 +13,7 @@ foreach (var command in new[]
     BenchCommand.Create(),
     DataCommand.Create(),
     LabelCommand.Create(),
+    GenerateCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
