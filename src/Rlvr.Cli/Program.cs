@@ -10,6 +10,8 @@ foreach (var command in new[]
 {
     VersionCommand.Create(),
     AnalyzeCommand.Create(),
+    GradeCommand.Create(),
+    BenchCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
