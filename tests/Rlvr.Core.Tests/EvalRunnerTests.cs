@@ -199,4 +199,14 @@ public sealed class EvalRunnerTests : IDisposable
         var prompt = generator.Calls[0].Batch[0].Prompt;
         Assert.EndsWith("What is 0? Think.<|im_end|>\n<|im_start|>assistant\nLet's solve this using Python.", prompt);
     }
+
+    [Fact]
+    public void SecondEvaluationIntoTheSameJournalIsRefusedWhileTheFirstRuns()
+    {
+        var path = Path.Combine(_dir, "tiny_AMC.partial.jsonl");
+        var run = new EvalRunInfo("tiny", "AMC", "verify", "raw", 1, 0, 1, 16, 1, 0, "", "", "", []);
+        using var first = EvalJournal.Open(path, run);
+        var e = Assert.Throws<InvalidOperationException>(() => EvalJournal.Open(path, run));
+        Assert.Contains("in use by another evaluation", e.Message);
+    }
 }
