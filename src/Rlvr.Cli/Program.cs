@@ -13,6 +13,7 @@ foreach (var command in new[]
     AnalyzeCommand.Create(),
     GradeCommand.Create(),
     BenchCommand.Create(),
+    DataCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
