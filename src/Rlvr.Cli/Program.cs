@@ -14,6 +14,7 @@ foreach (var command in new[]
     GradeCommand.Create(),
     BenchCommand.Create(),
     DataCommand.Create(),
+    GenerateCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
