@@ -9,6 +9,7 @@ var root = new RootCommand("Rlvr: reinforcement learning with verifiable rewards
 foreach (var command in new[]
 {
     VersionCommand.Create(),
+    TrainCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

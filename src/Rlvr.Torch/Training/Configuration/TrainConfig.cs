@@ -10,7 +10,7 @@ public sealed record TrainConfig
     /// <summary>Run identity, seed, device, length.</summary>
     public RunConfig Run { get; init; } = new();
     /// <summary>The policy model to train.</summary>
-    public ModelConfig Model { get; init; } = new();
+    public PolicyModelConfig Model { get; init; } = new();
     /// <summary>The training prompts and labels.</summary>
     public DataConfig Data { get; init; } = new();
     /// <summary>How responses are sampled.</summary>
@@ -45,7 +45,7 @@ public sealed record RunConfig
 }
 
 /// <summary>The policy model.</summary>
-public sealed record ModelConfig
+public sealed record PolicyModelConfig
 {
     /// <summary>HF checkpoint folder (config.json, safetensors, tokenizer.json). Empty with <see cref="Tiny"/> set: build one.</summary>
     public string Path { get; init; } = "models/Qwen2.5-Math-7B";
@@ -75,24 +75,23 @@ public sealed record TinyModelConfig
 /// <summary>Training prompts and labels.</summary>
 public sealed record DataConfig
 {
-    /// <summary>Dataset folder under data/ (upstream --prompt_data json@data/DeepScaleR), or "generated:arithmetic".</summary>
-    public string Source { get; init; } = "data/DeepScaleR";
-    /// <summary>Split file name without extension.</summary>
-    public string Split { get; init; } = "train";
-    /// <summary>Prompt column (upstream --input_key prompt).</summary>
-    public string PromptKey { get; init; } = "prompt";
-    /// <summary>Training label column (upstream --label_key answer).</summary>
-    public string LabelKey { get; init; } = "answer";
-    /// <summary>Column of the TRUE answer for accuracy when the training label is not it (e.g. majority-vote data); empty = the label.</summary>
-    public string TrueLabelKey { get; init; } = "";
-    /// <summary>Prompt template name (qwen25-math-cot = the Qwen2.5-Math chat template with its system prompt).</summary>
-    public string Template { get; init; } = "qwen25-math-cot";
+    /// <summary>Dataset catalog name or path (upstream --prompt_data json@data/DeepScaleR), or "generated:arithmetic".</summary>
+    public string Source { get; init; } = "DeepScaleR";
+    /// <summary>"train" or "test"; empty = the dataset's own default split.</summary>
+    public string Split { get; init; } = "";
+    /// <summary>
+    /// Dataset whose answers are the TRUE labels, matched by problem text, when the training labels are
+    /// not (majority-vote or incorrect-label data); empty = the training label is the truth.
+    /// </summary>
+    public string TrueLabels { get; init; } = "";
+    /// <summary>Prompt template (qwen-math = Qwen2.5-Math's chat template with its system prompt; raw; r1; ...).</summary>
+    public string Template { get; init; } = "qwen-math";
     /// <summary>Use at most this many rows (0 = all; upstream --max_samples 400000).</summary>
     public int MaxSamples { get; init; } = 400000;
     /// <summary>Shuffle each epoch with seed + epoch (upstream's ResumableRandomSampler).</summary>
     public bool Shuffle { get; init; } = true;
     /// <summary>Rows of the generated task (generated sources only).</summary>
-    public int GeneratedCount { get; init; } = 2000;
+    public int GeneratedCount { get; init; } = 400;
     /// <summary>Rows kept out of training for in-training evaluation when no evaluation set is named.</summary>
     public int HeldOut { get; init; } = 0;
 }
@@ -118,6 +117,8 @@ public sealed record RolloutConfig
     public bool DynamicSampling { get; init; } = false;
     /// <summary>Extra sampling rounds dynamic sampling may take to refill the batch.</summary>
     public int DynamicSamplingMaxRounds { get; init; } = 3;
+    /// <summary>Prompts per call of the rollout engine (bounds the KV cache); 0 = all prompts of the step at once.</summary>
+    public int PromptsPerGenerateCall { get; init; } = 0;
 }
 
 /// <summary>The training reward and the accuracy measure.</summary>
@@ -208,6 +209,8 @@ public sealed record EvalConfig
 {
     /// <summary>Evaluate every N steps (upstream --eval_steps 1 on its fast sets; 0 = never).</summary>
     public int Every { get; init; } = 0;
+    /// <summary>Evaluation datasets by catalog name (e.g. MATH-500); empty = the held-out slice of the training data.</summary>
+    public List<string> Sets { get; init; } = [];
     /// <summary>Greedy response budget for evaluation.</summary>
     public int MaxNewTokens { get; init; } = 3072;
     /// <summary>Evaluate at most this many held-out prompts.</summary>
