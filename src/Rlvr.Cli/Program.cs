@@ -16,6 +16,7 @@ foreach (var command in new[]
     DataCommand.Create(),
     LabelCommand.Create(),
     GenerateCommand.Create(),
+    TrainCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
