@@ -1,7 +1,5 @@
 using Rlvr.Core.Voting;
 using Rlvr.Grading;
-using Rlvr.Grading.Paper;
-using Rlvr.Grading.Verify;
 
 namespace Rlvr.Core.Tests;
 
@@ -25,9 +23,7 @@ public class VotingGraderTests
     // (JIT-compiling) grade call can exceed the default 250 ms and read as "not equivalent".
     private static readonly GradeOptions Patient = GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(30) };
 
-    // VerifyGrader is constructed directly: Graders.Create(GraderMode.Verify) still throws
-    // "TEMPORARY until branch verify is merged" in main.
-    private static IAnswerGrader Create(string mode) => mode == "verify" ? new VerifyGrader(Patient) : new PaperGrader(Patient);
+    private static IAnswerGrader Create(string mode) => Graders.Create(mode == "verify" ? GraderMode.Verify : GraderMode.Paper, Patient);
 
     [Theory]
     [MemberData(nameof(Modes))]
