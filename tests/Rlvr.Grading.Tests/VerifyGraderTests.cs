@@ -50,6 +50,8 @@ public class VerifyGraderTests
     [InlineData("3, 5, 7", "\\boxed{7 \\text{ and } 5 \\text{ and } 3}")]
     [InlineData("3, 5, 7", "$\\boxed{3}$, $\\boxed{5}$, $\\boxed{7}$")]
     [InlineData("\\text{(C)}", "The answer is \\boxed{C}")]
+    [InlineData("\\text{(B)}", "The answer is (B).")]
+    [InlineData("C", "The answer is $\\textbf{(C)}$")]
     [InlineData("\\text{Evelyn}", "\\boxed{\\text{evelyn}}")]
     [InlineData("137 \\frac{1}{2}", "\\boxed{137.5}")]
     [InlineData("52_8", "\\boxed{42}")]
@@ -86,6 +88,7 @@ public class VerifyGraderTests
     [InlineData("52_8", "\\boxed{52}")]
     [InlineData("5", "")]
     [InlineData("5", "no number here")]
+    [InlineData("A", "The answer is A number of ways")]
     public void NotEquivalent(string gold, string response) => Assert.False(Grader.Grade(response, gold).Correct, $"{gold} vs {response}");
 
     [Fact]
