@@ -471,7 +471,8 @@ public sealed class MathParser
             {
                 case TokenKind.Number:
                     _pos++;
-                    return new NumberExpr(BigRational.ParseDecimal(t.Text), t.Text.Contains('.') || t.Text.Contains('e'));
+                    // A decimal literal is a float (Math-Verify rounds those); a repeating decimal 0.(3) is exact.
+                    return new NumberExpr(BigRational.ParseDecimal(t.Text), (t.Text.Contains('.') || t.Text.Contains('e')) && !t.Text.Contains('('));
                 case TokenKind.Letters:
                     _pos++;
                     return ParseLetters(t.Text);
