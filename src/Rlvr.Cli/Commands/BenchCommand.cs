@@ -11,6 +11,7 @@ public static class BenchCommand
         foreach (var subcommand in new[]
         {
             BenchGradeCommand.Create(),
+            BenchGenerateCommand.Create(),
         })
         {
             command.Subcommands.Add(subcommand);

@@ -1,0 +1,177 @@
+using static TorchSharp.torch;
+
+namespace Rlvr.Torch.Models;
+
+/// <summary>
+/// A decoder-only causal language model (Qwen2, Llama, OLMo-2) whose state_dict keys are the Hugging Face
+/// parameter names (model.layers.0.self_attn.q_proj.weight, lm_head.weight, ...).
+/// </summary>
+/// <remarks>
+/// Inputs everywhere: <c>inputIds</c> int64 [B, T]; <c>attentionMask</c> [B, T] (1 = token, 0 = left
+/// padding) or null when no row is padded. Rotary positions come from the mask (cumsum − 1), so a
+/// left-padded row sees the same positions as the unpadded prompt. With a <see cref="KvCache"/> the new
+/// tokens are appended to it and may attend to everything cached. Works with autograd: the trainer calls
+/// <see cref="TokenLogProbs"/> with gradients enabled.
+/// </remarks>
+public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // Hugging Face parameter names
+    public readonly DecoderStack model;
+    /// <summary>Null when the head is tied to model.embed_tokens.weight.</summary>
+    public readonly HfLinear? lm_head;
+#pragma warning restore IDE1006
+    private readonly RotaryEmbedding _rotary;
+
+    /// <summary>Builds a model with uninitialised weights (load a checkpoint or call <see cref="InitializeRandom"/>).</summary>
+    public CausalLanguageModel(ModelConfig config, Placement placement) : base(nameof(CausalLanguageModel))
+    {
+        Config = config;
+        Placement = placement;
+        model = new DecoderStack(config, placement);
+        if (!config.TieWordEmbeddings) lm_head = new HfLinear(config.HiddenSize, config.VocabSize, false, placement);
+        _rotary = new RotaryEmbedding(config);
+        RegisterComponents();
+    }
+
+    /// <summary>The shape and numerics.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Device and dtype of the weights.</summary>
+    public Placement Placement { get; }
+
+    /// <summary>The output projection [vocab, hidden] (the embedding matrix when tied).</summary>
+    public Tensor HeadWeight => lm_head?.weight ?? model.embed_tokens.weight;
+
+    /// <summary>Logits [B, T, vocab] for unpadded ids [B, T].</summary>
+    public override Tensor forward(Tensor inputIds) => Logits(inputIds);
+
+    /// <summary>Logits [B, T, vocab] in the model dtype.</summary>
+    public Tensor Logits(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = HiddenStates(inputIds, attentionMask, cache);
+        return ProjectToVocab(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits of the last position only, [B, vocab]: what decoding needs (left padding puts every row's last token last).</summary>
+    public Tensor LastLogits(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = HiddenStates(inputIds, attentionMask, cache);
+        var last = hidden.select(1, hidden.shape[1] - 1); // [B, hidden]
+        return ProjectToVocab(last).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>hidden [..., hidden] → logits [..., vocab].</summary>
+    public Tensor ProjectToVocab(Tensor hidden) => nn.functional.linear(hidden, HeadWeight);
+
+    /// <summary>
+    /// log p(targets[b, t] | inputIds[b, ≤t]) as float32 [B, T]. Targets are aligned with positions (for
+    /// next-token log-probs pass targets = inputIds shifted left by one and ignore the last column).
+    /// The vocabulary projection runs in chunks of positions so that no-grad scoring never holds more
+    /// than about <paramref name="maxLogitElements"/> float32 logits at once.
+    /// </summary>
+    public Tensor TokenLogProbs(Tensor inputIds, Tensor targets, Tensor? attentionMask = null, long maxLogitElements = 1L << 26)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = HiddenStates(inputIds, attentionMask, null); // [B, T, hidden]
+        long batch = hidden.shape[0], length = hidden.shape[1];
+        var chunk = Math.Max(1, Math.Min(length, maxLogitElements / Math.Max(1, batch * Config.VocabSize)));
+        var pieces = new List<Tensor>();
+        for (long start = 0; start < length; start += chunk)
+        {
+            var size = Math.Min(chunk, length - start);
+            var logits = ProjectToVocab(hidden.narrow(1, start, size)).to_type(ScalarType.Float32); // [B, c, V]
+            var chosen = logits.gather(-1, targets.narrow(1, start, size).unsqueeze(-1)).squeeze(-1);
+            pieces.Add(chosen - logits.logsumexp(-1));
+        }
+        return cat(pieces, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Final-norm hidden states [B, T, hidden] of the new tokens. With a cache the tokens are appended
+    /// to it; otherwise the sequence is self-contained.
+    /// </summary>
+    public Tensor HiddenStates(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        long batch = inputIds.shape[0], length = inputIds.shape[1];
+        var context = BuildContext(inputIds, attentionMask, cache, batch, length);
+        var h = model.embed_tokens.forward(inputIds);
+        foreach (var layer in model.layers) h = layer.Forward(h, context);
+        if (cache is not null)
+        {
+            var valid = attentionMask is null ? full([batch], length, ScalarType.Int64, inputIds.device)
+                : attentionMask.to_type(ScalarType.Int64).sum(1);
+            cache.EndWrite((int)length, valid);
+        }
+        return model.norm.forward(h).MoveToOuterDisposeScope();
+    }
+
+    private AttentionContext BuildContext(Tensor inputIds, Tensor? attentionMask, KvCache? cache, long batch, long length)
+    {
+        var device = inputIds.device;
+        var past = cache?.Length ?? 0;
+        // Rotary positions: count of real tokens before each one (cumsum − 1), continuing the cache's count.
+        Tensor positions; // [B, T]
+        if (attentionMask is null)
+            positions = arange(length, ScalarType.Int64, device).unsqueeze(0).expand(batch, length);
+        else
+            positions = (attentionMask.to_type(ScalarType.Int64).cumsum(1) - 1).clamp_min(0);
+        if (cache is not null) positions = positions + cache.NextPosition.unsqueeze(1);
+        var (cos, sin) = _rotary.Angles(positions, Placement.DType);
+
+        // A mask is needed when a row is padded, or when a chunk of several tokens follows cached ones.
+        var maskHasPadding = attentionMask is not null;
+        cache?.BeginWrite((int)length, attentionMask, maskHasPadding);
+        var padded = maskHasPadding || (cache?.HasPadding ?? false);
+        var needsMask = padded || (past > 0 && length > 1);
+        Tensor? folded = null;
+        if (needsMask)
+        {
+            var keyLength = past + length;
+            var keyValid = cache is not null ? cache.KeyValidSoFar((int)length)
+                : attentionMask!.to_type(ScalarType.Bool);                                   // [B, Tk]
+            var queryAbsolute = arange(past, past + length, ScalarType.Int64, device).unsqueeze(1); // [T, 1]
+            var keyIndex = arange(keyLength, ScalarType.Int64, device).unsqueeze(0);                // [1, Tk]
+            var causal = keyIndex <= queryAbsolute;                                                 // [T, Tk]
+            // Each query may also see itself, so that a padding row is never fully masked (no NaN);
+            // its output is never read by a real token, whose mask excludes padding keys.
+            var self = keyIndex == queryAbsolute;
+            var mask = (keyValid.unsqueeze(1) & causal.unsqueeze(0)) | self.unsqueeze(0);          // [B, T, Tk]
+            var groups = Config.QueryGroups;
+            folded = mask.unsqueeze(1).unsqueeze(1).expand(batch, 1, groups, length, keyLength)
+                .reshape(batch, 1, groups * length, keyLength);                                     // [B, 1, G*T, Tk]
+        }
+        return new AttentionContext
+        {
+            Cos = cos,
+            Sin = sin,
+            FoldedMask = folded,
+            CausalSquare = !needsMask && past == 0,
+            Cache = cache,
+        };
+    }
+
+    /// <summary>
+    /// Fills every weight for benchmarks and tests without a checkpoint: matrices ~ N(0, 0.02), norms 1,
+    /// biases 0, drawn from a generator seeded with <paramref name="seed"/>.
+    /// </summary>
+    public void InitializeRandom(long seed)
+    {
+        using var noGrad = no_grad();
+        using var generator = new Generator((ulong)seed, Placement.Device);
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal)) parameter.fill_(1.0);
+            else if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
+            else parameter.normal_(0.0, 0.02, generator);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _rotary.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Rlvr.Tests;
+using Rlvr.Torch.Checkpoints;
+using Rlvr.Torch.Models;
+using static TorchSharp.torch;
+
+namespace Rlvr.Torch.Tests;
+
+/// <summary>One of the four Hugging Face reference fixtures (tests/fixtures/&lt;name&gt;/reference.json).</summary>
+internal sealed class ModelFixture
+{
+    public static readonly TheoryData<string> Names = new() { "qwen2-tied", "qwen2-untied", "llama3", "olmo2" };
+
+    public required string Name { get; init; }
+    public required string Directory { get; init; }
+    public required string Architecture { get; init; }
+    public required int[][] Inputs { get; init; }
+    public required float[][][] Logits { get; init; }
+    public required float[][] InputLogProbs { get; init; }
+    public required int[][] Greedy { get; init; }
+    public required int[][] GreedyBatchedLeftPadded { get; init; }
+
+    public static ModelFixture Load(string name)
+    {
+        var directory = RepoPaths.Fixtures(name);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "reference.json")));
+        var root = json.RootElement;
+        return new ModelFixture
+        {
+            Name = name,
+            Directory = directory,
+            Architecture = root.GetProperty("architecture").GetString()!,
+            Inputs = root.GetProperty("inputs").Deserialize<int[][]>()!,
+            Logits = root.GetProperty("logits").Deserialize<float[][][]>()!,
+            InputLogProbs = root.GetProperty("input_logprobs").Deserialize<float[][]>()!,
+            Greedy = root.GetProperty("greedy").Deserialize<int[][]>()!,
+            GreedyBatchedLeftPadded = root.GetProperty("greedy_batched_left_padded").Deserialize<int[][]>()!,
+        };
+    }
+
+    public CausalLanguageModel LoadModel() => CheckpointLoader.Load(Directory, Placement.Cpu);
+
+    /// <summary>Largest |a − b| between a model output [T, V] and the reference rows of sequence <paramref name="sequence"/>.</summary>
+    public double MaxLogitError(Tensor logits, int sequence)
+    {
+        using var reference = tensor(Logits[sequence].SelectMany(r => r).ToArray()).view(Logits[sequence].Length, -1);
+        using var diff = (logits.to_type(ScalarType.Float32) - reference).abs().max();
+        return diff.item<float>();
+    }
+}

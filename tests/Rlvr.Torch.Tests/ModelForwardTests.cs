@@ -1,0 +1,119 @@
+using Rlvr.Torch.Models;
+using static TorchSharp.torch;
+
+namespace Rlvr.Torch.Tests;
+
+/// <summary>The forward pass against Hugging Face transformers' own outputs (tests/fixtures/README.md).</summary>
+public class ModelForwardTests
+{
+    private const double Tolerance = 1e-4;
+
+    public static TheoryData<string> Fixtures => ModelFixture.Names;
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Logits_match_transformers_in_fp32(string name)
+    {
+        var fixture = ModelFixture.Load(name);
+        using var model = fixture.LoadModel();
+        Assert.Equal(fixture.Architecture, ModelArchitectures.HfName(model.Config.Architecture));
+        using var noGrad = no_grad();
+        for (var s = 0; s < fixture.Inputs.Length; s++)
+        {
+            using var ids = tensor(fixture.Inputs[s].Select(i => (long)i).ToArray()).unsqueeze(0);
+            using var logits = model.Logits(ids);
+            Assert.Equal([1, fixture.Inputs[s].Length, model.Config.VocabSize], logits.shape);
+            using var row = logits[0];
+            Assert.InRange(fixture.MaxLogitError(row, s), 0, Tolerance);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Left_padded_batch_gives_the_unpadded_logits(string name)
+    {
+        // Both sequences in one batch, the shorter one left-padded with id 0 and masked: every real
+        // position must still give the reference logits (positions come from the mask).
+        var fixture = ModelFixture.Load(name);
+        using var model = fixture.LoadModel();
+        using var noGrad = no_grad();
+        var (ids, mask) = LeftPad(fixture.Inputs);
+        using (ids)
+        using (mask)
+        using (var logits = model.Logits(ids, mask))
+        {
+            var width = ids.shape[1];
+            for (var s = 0; s < fixture.Inputs.Length; s++)
+            {
+                var length = fixture.Inputs[s].Length;
+                using var real = logits[s].narrow(0, width - length, length);
+                Assert.InRange(fixture.MaxLogitError(real, s), 0, Tolerance);
+                using var finite = logits[s].isfinite().all();
+                Assert.True(finite.item<bool>(), "padding rows must not produce NaN or infinity");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Token_log_probs_match_transformers(string name)
+    {
+        var fixture = ModelFixture.Load(name);
+        using var model = fixture.LoadModel();
+        using var noGrad = no_grad();
+        for (var s = 0; s < fixture.Inputs.Length; s++)
+        {
+            var input = fixture.Inputs[s].Select(i => (long)i).ToArray();
+            using var ids = tensor(input).unsqueeze(0);
+            // Target at position t is the token at t + 1; the last position has none (any id will do).
+            using var targets = tensor(input.Skip(1).Append(0L).ToArray()).unsqueeze(0);
+            // A small chunk size so that the chunked path is exercised.
+            using var logProbs = model.TokenLogProbs(ids, targets, maxLogitElements: 3 * 384);
+            var actual = logProbs[0].narrow(0, 0, input.Length - 1).data<float>().ToArray();
+            var expected = fixture.InputLogProbs[s];
+            Assert.Equal(expected.Length, actual.Length);
+            for (var t = 0; t < expected.Length; t++) Assert.InRange(Math.Abs(actual[t] - expected[t]), 0, Tolerance);
+        }
+    }
+
+    [Fact]
+    public void Gradients_flow_through_token_log_probs()
+    {
+        // The trainer differentiates TokenLogProbs: every parameter must receive a finite gradient.
+        using var model = ModelFixture.Load("olmo2").LoadModel();
+        var (ids, mask) = LeftPad([[5, 17, 42, 99], [9, 200]]);
+        using (ids)
+        using (mask)
+        using (var targets = ids.roll(-1, 1))
+        using (var logProbs = model.TokenLogProbs(ids, targets, mask))
+        using (var loss = -(logProbs * mask).sum())
+        {
+            loss.backward();
+        }
+        foreach (var (parameterName, parameter) in model.named_parameters())
+        {
+            Assert.NotNull(parameter.grad);
+            using var finite = parameter.grad!.isfinite().all();
+            Assert.True(finite.item<bool>(), parameterName);
+            using var norm = parameter.grad.abs().sum();
+            Assert.True(norm.item<float>() > 0, $"{parameterName} got no gradient");
+        }
+    }
+
+    internal static (Tensor Ids, Tensor Mask) LeftPad(int[][] sequences)
+    {
+        var width = sequences.Max(s => s.Length);
+        var ids = new long[sequences.Length * width];
+        var mask = new long[sequences.Length * width];
+        for (var s = 0; s < sequences.Length; s++)
+        {
+            var pad = width - sequences[s].Length;
+            for (var t = 0; t < sequences[s].Length; t++)
+            {
+                ids[s * width + pad + t] = sequences[s][t];
+                mask[s * width + pad + t] = 1;
+            }
+        }
+        return (tensor(ids).view(sequences.Length, width), tensor(mask).view(sequences.Length, width));
+    }
+}
