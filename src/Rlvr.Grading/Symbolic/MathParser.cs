@@ -373,7 +373,8 @@ public sealed class MathParser
             _tokens.Insert(_pos, new MathToken(TokenKind.Letters, t.Text[1..]));
             return LetterValue(t.Text[0].ToString());
         }
-        return ParsePostfix();
+        // sympy's ** is right-associative: 2**3**2 = 2**9.
+        return _syntax == MathSyntax.Plain ? ParsePower() : ParsePostfix();
     }
 
     /// <summary>Takes one digit off the number token at the cursor (\frac12, x^23).</summary>
@@ -687,10 +688,11 @@ public sealed class MathParser
             }
         }
         Expr argument;
+        var nthRoot = false;
         if (Peek.Is("(") || Peek.Is("{"))
         {
             _pos++;
-            var close = Peek.Is("") ? ")" : _tokens[_pos - 1].Text == "(" ? ")" : "}";
+            var close = _tokens[_pos - 1].Text == "(" ? ")" : "}";
             var args = new List<Expr>();
             while (!Peek.Is(close))
             {
@@ -702,7 +704,13 @@ public sealed class MathParser
             if (args.Count == 0) throw new FormatException("empty call");
             if (args.Count == 2 && name == "log") logBase ??= args[1];
             argument = args[0];
-            if (args.Count == 2 && name is "sqrt") argument = new PowExpr(args[0], new DivExpr(new NumberExpr(BigRational.One, false), args[1]));
+            // sympy's root form sqrt(x, n) is not sympy; real_root-like "sqrt(x, n)" is read as the n-th root.
+            if (args.Count == 2 && name is "sqrt")
+            {
+                argument = new PowExpr(args[0], new DivExpr(new NumberExpr(BigRational.One, false), args[1]));
+                nthRoot = true;
+            }
+            else if (args.Count > 2 || (args.Count == 2 && name is not ("log" or "sqrt"))) throw new FormatException($"too many arguments to {name}");
         }
         else
         {
@@ -710,7 +718,8 @@ public sealed class MathParser
         }
         Expr result = name switch
         {
-            "sqrt" => argument is PowExpr && argument != null && name == "sqrt" && false ? argument : new PowExpr(argument, new NumberExpr(BigRational.Create(1, 2), false)),
+            "sqrt" when nthRoot => argument,
+            "sqrt" => new PowExpr(argument, new NumberExpr(BigRational.Create(1, 2), false)),
             "log" when logBase != null => new FuncExpr("log", [argument, logBase]),
             _ => new FuncExpr(name, [argument]),
         };

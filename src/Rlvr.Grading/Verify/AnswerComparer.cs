@@ -455,7 +455,8 @@ internal sealed class AnswerComparer
 
     private static bool WordsEqual(string a, string b)
     {
-        if (a.Length == 1 && b.Length == 1) return a == b || (a.ToLowerInvariant() == "e" && b.ToLowerInvariant() == "e" && false);
+        // Single letters are variables: x and X differ. Longer words are text: "Even" is "even".
+        if (a.Length == 1 && b.Length == 1) return a == b;
         return string.Equals(a.Replace(" ", ""), b.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
     }
 
