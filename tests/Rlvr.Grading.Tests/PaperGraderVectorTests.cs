@@ -26,7 +26,7 @@ public sealed class PaperGraderVectorTests(ITestOutputHelper output)
         .ToList());
 
     // A generous bound: the vectors hold 11k-character responses and CI shares two cores.
-    private static readonly GradeOptions Options = GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(5) };
+    private static readonly GradeOptions Options = VerdictOptions.Generous;
 
     [Fact]
     public void Reproduces_the_paper_verdict_on_at_least_99_percent()
