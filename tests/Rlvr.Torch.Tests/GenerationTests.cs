@@ -120,8 +120,10 @@ public class GenerationTests
         Assert.Equal(fixture.Greedy, result.Completions.Select(c => c.Tokens).ToArray());
     }
 
-    [Fact]
-    public void Eos_ends_one_completion_while_the_other_runs_on()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)] // tokens reach the host every 7 steps: stops are found afterwards and the surplus cut off
+    public void Eos_ends_one_completion_while_the_other_runs_on(int hostSyncInterval)
     {
         // EOS = the first token of sequence 1's greedy run that sequence 0 never produces: sequence 1
         // stops right after it (kept), sequence 0 must still produce its full greedy run after the
@@ -130,7 +132,7 @@ public class GenerationTests
         using var model = fixture.LoadModel();
         var eos = fixture.Greedy[1].First(t => !fixture.Greedy[0].Contains(t));
         var stopAt = Array.IndexOf(fixture.Greedy[1], eos);
-        var result = new RolloutEngine(model).Generate(fixture.Inputs, Greedy() with { EosTokenIds = [eos] });
+        var result = new RolloutEngine(model).Generate(fixture.Inputs, Greedy() with { EosTokenIds = [eos], HostSyncInterval = hostSyncInterval });
         Assert.Equal(fixture.Greedy[0], result.Completions[0].Tokens);
         Assert.Equal(FinishReason.Length, result.Completions[0].FinishReason);
         Assert.Equal(fixture.Greedy[1][..(stopAt + 1)], result.Completions[1].Tokens);
