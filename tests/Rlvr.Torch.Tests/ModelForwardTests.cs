@@ -117,3 +117,43 @@ public class ModelForwardTests
         return (tensor(ids).view(sequences.Length, width), tensor(mask).view(sequences.Length, width));
     }
 }
+
+/// <summary>bfloat16 (the GPU dtype) exercised on the CPU with the tiny fixtures: the casts in norms, rotary and sampling.</summary>
+public class BFloat16ForwardTests
+{
+    public static TheoryData<string> Fixtures => ModelFixture.Names;
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Bfloat16_logits_stay_close_to_the_float32_reference(string name)
+    {
+        var fixture = ModelFixture.Load(name);
+        using var model = Rlvr.Torch.Checkpoints.CheckpointLoader.Load(fixture.Directory, new Placement(CPU, ScalarType.BFloat16));
+        Assert.Equal(ScalarType.BFloat16, model.model.embed_tokens.weight.dtype);
+        using var noGrad = no_grad();
+        var (ids, mask) = ModelForwardTests.LeftPad(fixture.Inputs);
+        using (ids)
+        using (mask)
+        using (var logits = model.Logits(ids, mask))
+        {
+            Assert.Equal(ScalarType.BFloat16, logits.dtype);
+            var width = ids.shape[1];
+            for (var s = 0; s < fixture.Inputs.Length; s++)
+            {
+                var length = fixture.Inputs[s].Length;
+                using var real = logits[s].narrow(0, width - length, length);
+                // bf16 keeps 8 significant bits: errors of a few hundredths on logits of size ~1-5.
+                Assert.InRange(fixture.MaxLogitError(real, s), 0, 0.1);
+            }
+        }
+        // The sampler and the bf16 KV cache run too (left-padded batch, two samples per prompt).
+        var options = new Rlvr.Torch.Generation.GenerationOptions
+        {
+            MaxNewTokens = 6, SamplesPerPrompt = 2, Seed = 1,
+            Sampling = new Rlvr.Torch.Generation.SamplingOptions { Temperature = 0.7, TopP = 0.9 },
+        };
+        var result = new Rlvr.Torch.Generation.RolloutEngine(model).Generate(fixture.Inputs, options);
+        Assert.All(result.Completions, c => Assert.Equal(6, c.Tokens.Length));
+        Assert.All(result.Completions, c => Assert.All(c.LogProbs, l => Assert.True(float.IsFinite(l) && l <= 0)));
+    }
+}
