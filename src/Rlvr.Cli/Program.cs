@@ -9,10 +9,14 @@ var root = new RootCommand("Rlvr: reinforcement learning with verifiable rewards
 foreach (var command in new[]
 {
     VersionCommand.Create(),
+    EvalCommand.Create(),
+    AnalyzeCommand.Create(),
     GradeCommand.Create(),
     BenchCommand.Create(),
     DataCommand.Create(),
+    LabelCommand.Create(),
     GenerateCommand.Create(),
+    TrainCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

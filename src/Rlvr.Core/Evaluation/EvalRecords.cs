@@ -71,6 +71,7 @@ public sealed record DatasetMetrics(
     double TruncatedFraction)
 {
     /// <summary>pass@k at k = samples per problem.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public double PassAtKMax => PassAtK[SamplesPerProblem];
 }
 

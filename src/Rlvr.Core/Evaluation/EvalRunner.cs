@@ -27,7 +27,7 @@ public sealed class EvalRunner(ITextGenerator generator, IAnswerGrader grader, E
             }
         }
 
-        var journal = EvalJournal.Open(settings.JournalPath(dataset), run);
+        using var journal = EvalJournal.Open(settings.JournalPath(dataset), run);
         var done = new Dictionary<int, ProblemOutcome>();
         foreach (var p in journal.Done)
         {

@@ -345,7 +345,7 @@ internal sealed class AnswerComparer
             foreach (var p in ps.Items) if (!gs.Items.Any(g => Equal(g, p, depth))) return false;
             return gs.Items.Length > 0 || ps.Items.Length == 0;
         }
-        var set = gold as SetExpr ?? (SetExpr)pred;
+        var set = Distinct(gold as SetExpr ?? (SetExpr)pred, depth);
         var other = gold is SetExpr ? pred : gold;
         if (set.Items.Length == 1) return gold is SetExpr ? Equal(set.Items[0], other, depth) : Equal(other, set.Items[0], depth);
         // A tuple against a set: compare in the set's sorted order ((1,3) ≡ {1,3}, (3,1) ≢ {1,3}).
@@ -361,6 +361,15 @@ internal sealed class AnswerComparer
             return true;
         }
         return false;
+    }
+
+    /// <summary>The set without repeated elements ({4, 4} is {4}).</summary>
+    private SetExpr Distinct(SetExpr set, int depth)
+    {
+        if (set.Items.Length < 2 || set.Items.Length > 64) return set;
+        var kept = new List<Expr>();
+        foreach (var item in set.Items) if (!kept.Any(k => Equal(k, item, depth))) kept.Add(item);
+        return kept.Count == set.Items.Length ? set : new SetExpr(kept.ToArray());
     }
 
     private Expr[]? SortedNumerically(Expr[] items)

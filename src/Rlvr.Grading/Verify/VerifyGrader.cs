@@ -9,9 +9,29 @@ namespace Rlvr.Grading.Verify;
 /// <see cref="AnswerComparer"/> decides. Every call is bounded by <see cref="GradeOptions.TimeLimit"/> and the
 /// size limits; past them the verdict is "not equal" with <see cref="GradeResult.TimedOut"/> set. Never throws.
 /// </summary>
-public sealed class VerifyGrader(GradeOptions? options = null) : IAnswerGrader
+public sealed class VerifyGrader : IAnswerGrader
 {
-    private readonly GradeOptions _options = options ?? GradeOptions.Default;
+    private readonly GradeOptions _options;
+
+    public VerifyGrader(GradeOptions? options = null)
+    {
+        _options = options ?? GradeOptions.Default;
+        WarmUp.Value.ToString();
+    }
+
+    /// <summary>Runs every stage once with a generous budget, so that the just-in-time compilation of the first
+    /// call in a process is not charged to a real grade call's time limit.</summary>
+    private static readonly Lazy<bool> WarmUp = new(() =>
+    {
+        var grader = new VerifyGrader(GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(30) }, warm: true);
+        grader.Grade("So $x = \\frac{1}{2}$ and the final answer is $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}$.", "(3, \\pi/2)");
+        grader.Grade("We get \\[\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}\\] or 1,000.5", "$x \\in [-2, 7] \\cup \\{1\\pm\\sqrt{5}\\}$");
+        grader.Grade("The answer is 42 percent", "0.42");
+        Symbolic.SymbolicEquality.AreEqual("sqrt(2)*x**2", "x^2*2**(1/2)", new GradeBudget(TimeSpan.FromSeconds(30)));
+        return true;
+    });
+
+    private VerifyGrader(GradeOptions options, bool warm) => _options = options;
 
     public GraderMode Mode => GraderMode.Verify;
 
