@@ -157,3 +157,42 @@ public class BFloat16ForwardTests
         Assert.All(result.Completions, c => Assert.All(c.LogProbs, l => Assert.True(float.IsFinite(l) && l <= 0)));
     }
 }
+
+/// <summary>Gradient checkpointing must give the gradients of the plain backward.</summary>
+public class GradientCheckpointingTests
+{
+    [Theory]
+    [InlineData("olmo2")]
+    [InlineData("qwen2-tied")]
+    public void Checkpointed_gradients_equal_the_plain_ones(string name)
+    {
+        var fixture = ModelFixture.Load(name);
+        var plain = Gradients(fixture, checkpointing: false);
+        var checkpointed = Gradients(fixture, checkpointing: true);
+        Assert.Equal(plain.Keys.Order(), checkpointed.Keys.Order());
+        foreach (var (parameter, expected) in plain)
+        {
+            var actual = checkpointed[parameter];
+            var scale = expected.Max(Math.Abs);
+            Assert.True(scale > 0, $"{parameter} got no gradient");
+            for (var i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * scale + 1e-7, $"{parameter}[{i}]: {expected[i]} vs {actual[i]}");
+        }
+    }
+
+    private static Dictionary<string, float[]> Gradients(ModelFixture fixture, bool checkpointing)
+    {
+        using var model = fixture.LoadModel();
+        model.GradientCheckpointing = checkpointing;
+        var (ids, mask) = ModelForwardTests.LeftPad(fixture.Inputs);
+        using (ids)
+        using (mask)
+        using (var targets = ids.roll(-1, 1))
+        using (var logProbs = model.TokenLogProbs(ids, targets, mask))
+        using (var loss = -(logProbs * mask).sum())
+        {
+            loss.backward();
+        }
+        return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.data<float>().ToArray());
+    }
+}
