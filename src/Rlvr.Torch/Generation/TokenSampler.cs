@@ -8,7 +8,8 @@ public static class TokenSampler
     /// <summary>
     /// Top-p without top-k first tries the most likely <see cref="NucleusCandidates"/> tokens: when they
     /// hold at least the mass p in every row, the nucleus lies inside them and sorting the whole vocabulary
-    /// (152k entries for Qwen2.5, the slowest part of a CPU decode step) is unnecessary. Otherwise it sorts all.
+    /// (152k entries for Qwen2.5, the slowest part of a CPU decode step) is unnecessary. Otherwise it sorts
+    /// all. CPU only (see <c>NucleusCandidatesOf</c>).
     /// </summary>
     public const int NucleusCandidates = 1024;
 
@@ -61,7 +62,9 @@ public static class TokenSampler
     private static (Tensor Values, Tensor Order) NucleusCandidatesOf(Tensor scaled, double topP)
     {
         var vocab = scaled.shape[1];
-        if (vocab > NucleusCandidates)
+        // The check reads a value on the host; on CUDA that would stall the queue every step, and a
+        // full GPU sort is cheap, so the shortcut is for the CPU only.
+        if (vocab > NucleusCandidates && scaled.device_type == TorchSharp.DeviceType.CPU)
         {
             var (values, order) = scaled.topk(NucleusCandidates, -1);
             var mass = (values - scaled.logsumexp(-1, keepdim: true)).exp().sum(-1); // [N]
