@@ -77,10 +77,18 @@ public static class EvalCommand
                 using var evalModel = EvalModel.Load(modelDir, placement, parse.GetValue(randomWeights), settings.Seed);
                 var generator = evalModel.Generator();
                 var clock = Stopwatch.StartNew();
-                var (summary, results) = EvalSession.Run(request, settings, generator, Graders.Create(mode), PrintProgress, cancel.Token);
+                var generatedProblems = new Dictionary<string, int>();
+                void Progress(EvalProgress p)
+                {
+                    generatedProblems[p.Dataset] = p.Done - p.Resumed;
+                    PrintProgress(p);
+                }
+                var (summary, results) = EvalSession.Run(request, settings, generator, Graders.Create(mode), Progress, cancel.Token);
                 PrintSummary(summary);
                 var generated = generator.Stats.Sum(s => s.GeneratedTokens);
-                Console.WriteLine($"time: {clock.Elapsed.TotalSeconds:0.0} s, {generated} tokens generated " +
+                var problemsRun = generatedProblems.Values.Sum();
+                Console.WriteLine($"time: {clock.Elapsed.TotalSeconds:0.0} s for {problemsRun} problems generated in this run " +
+                    $"({clock.Elapsed.TotalSeconds / Math.Max(1, problemsRun):0.00} s per problem), {generated} tokens " +
                     $"({generated / Math.Max(1e-9, generator.Stats.Sum(s => (s.Prefill + s.Decode).TotalSeconds)):0} tok/s in generation)");
                 Console.WriteLine($"wrote {Path.Combine(settings.OutputDir, "summary.json")}");
                 return 0;
