@@ -58,6 +58,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             throw new InvalidOperationException($"{runDir} already holds a run; pass --resume to continue it or --out for a new folder");
         WriteAtomically(Path.Combine(runDir, ConfigFile), ConfigLoader.ToYaml(config));
 
+        if (config.Run.Threads > 0) torch.set_num_threads(config.Run.Threads);
         var placement = TrainingSetup.ResolvePlacement(config);
         var seed = config.Run.Seed;
         var (train, heldOut) = TrainingSetup.LoadProblems(config.Data, seed);
