@@ -48,4 +48,22 @@ public class PolicyUpdaterTests
         foreach (var (name, p) in model.named_parameters())
             Assert.False(p.detach().allclose(before[name], rtol: 0, atol: 0), $"{name} did not change");
     }
+
+    [Fact]
+    public void A_NaN_loss_skips_the_update_and_counts_it()
+    {
+        using var model = TinyModel.Create(Tiny, Placement.Cpu, seed: 2);
+        using (torch.no_grad()) model.named_parameters().First(p => p.name.EndsWith("norm.weight")).parameter[0] = float.NaN;
+        var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        using var adam = new MasterWeightAdam(model.named_parameters(), 1e-3);
+        var config = new GrpoConfig { TrainBatchSize = 2, MicroBatchSize = 2 };
+        var updater = new PolicyUpdater(model, null, adam, new LearningRateSchedule(ScheduleKind.Constant, 1e-3), config, 8, TinyTokenizer.EndOfTextId);
+        var stats = updater.Update([Response([50, 256], 1f), Response([51, 256], -1f), Response([52, 256], 1f), Response([53, 256], -1f)], new Random(0));
+        Assert.Equal(0, stats.OptimizerSteps);
+        Assert.Equal(2, stats.SkippedSteps);
+        Assert.Equal(2, updater.BadStepsInARow);
+        Assert.Equal(0, adam.Step);
+        foreach (var (name, p) in model.named_parameters())
+            Assert.True(p.detach().allclose(before[name], rtol: 0, atol: 0, equal_nan: true), $"{name} changed by a skipped update");
+    }
 }

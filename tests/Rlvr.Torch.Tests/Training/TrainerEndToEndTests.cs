@@ -66,6 +66,22 @@ public class TrainerEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Dynamic_sampling_trains_only_on_groups_with_reward_spread()
+    {
+        var (result, _, metrics) = Train("dapo", Tiny("run.steps=2", "eval.every=0", "checkpoint.every=0", "rollout.dynamic_sampling=true",
+            "rollout.dynamic_sampling_max_rounds=1"));
+        Assert.True(result.Completed, result.Message);
+        foreach (var m in metrics)
+        {
+            // groups sampled = 32 (one round) or 64 (two); those kept are the ones with spread, at most 32
+            int sampled = (int)(m.PromptsConsumed - (m.Step == 1 ? 0 : metrics[m.Step - 2].PromptsConsumed));
+            Assert.Contains(sampled, new[] { 32, 64 });
+            int withSpread = (int)Math.Round(sampled * (1 - m.ZeroSpreadGroupFraction));
+            Assert.Equal(Math.Min(32, withSpread), m.GroupsTrained);
+        }
+    }
+
+    [Fact]
     public void Random_reward_with_several_updates_per_rollout_shows_clipping_and_one_update_shows_none()
     {
         // random0.5 ignores the answer; with 2 optimizer steps per rollout batch the second one is
