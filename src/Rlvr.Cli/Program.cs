@@ -9,6 +9,13 @@ var root = new RootCommand("Rlvr: reinforcement learning with verifiable rewards
 foreach (var command in new[]
 {
     VersionCommand.Create(),
+    EvalCommand.Create(),
+    AnalyzeCommand.Create(),
+    GradeCommand.Create(),
+    BenchCommand.Create(),
+    DataCommand.Create(),
+    LabelCommand.Create(),
+    GenerateCommand.Create(),
     TrainCommand.Create(),
 })
 {

@@ -17,5 +17,17 @@ public sealed record GradeOptions
     /// (`x = 3` equals `3`) and sets compare with tuples.</summary>
     public bool Strict { get; init; } = true;
 
+    /// <summary>Math-Verify's allow_set_relation_comp: a predicted inequality may match a gold set/interval
+    /// (the reverse, gold inequality vs predicted interval, is always allowed).</summary>
+    public bool AllowSetRelationComparison { get; init; }
+
+    /// <summary>When true (Math-Verify's ExprExtractionConfig), a response without any LaTeX answer falls back to
+    /// its plain-text answer (anchored number, last number or expression); false reads LaTeX only.</summary>
+    public bool PlainTextFallback { get; init; } = true;
+
+    /// <summary>TRL's reasoning_accuracy_reward: when set, only the text after the last of these delimiters
+    /// (e.g. "&lt;/think&gt;") is graded, and a response without any of them has no answer.</summary>
+    public IReadOnlyList<string>? ReasoningDelimiters { get; init; }
+
     public static GradeOptions Default { get; } = new();
 }

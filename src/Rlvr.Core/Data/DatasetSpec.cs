@@ -25,10 +25,24 @@ public sealed record DatasetSpec(
     bool SkipsInvalidRows = false,
     bool AllowsEmptyLabels = false)
 {
-    /// <summary>"MATH-TTT/test.json" or "DeepScaleR_Difficulty_Level_{1..5}/train.json (5 files)": where a split's rows come from.</summary>
+    /// <summary>Where a split's rows come from: "MATH-TTT/test.json", or for several files their
+    /// common prefix and suffix around the differing parts: "DeepScaleR_Difficulty_Level_{1,2,3,4,5}/train.json".</summary>
     public string SourceOf(DatasetSplit split)
     {
-        var parts = Splits[split];
-        return parts.Count == 1 ? parts[0].RelativePath : $"{string.Join(" + ", parts.Select(p => p.RelativePath))}";
+        var paths = Splits[split].Select(p => p.RelativePath).ToList();
+        if (paths.Count == 1) return paths[0];
+        var prefix = paths.Aggregate((a, b) => a[..CommonLength(a, b)]);
+        var suffix = Reverse(paths.Select(Reverse).Aggregate((a, b) => a[..CommonLength(a, b)]));
+        var middles = paths.Select(p => p[prefix.Length..^suffix.Length]);
+        return $"{prefix}{{{string.Join(",", middles)}}}{suffix}";
     }
+
+    private static int CommonLength(string a, string b)
+    {
+        var n = 0;
+        while (n < a.Length && n < b.Length && a[n] == b[n]) n++;
+        return n;
+    }
+
+    private static string Reverse(string s) => new([.. s.Reverse()]);
 }

@@ -49,7 +49,12 @@ public static class CheckpointLoader
                 if (!fileOf.TryGetValue(name, out var file))
                     throw new KeyNotFoundException($"{directory}: tensor '{name}' is missing from {DescribeWeights(directory)}.");
                 if (!open.TryGetValue(file, out var reader))
-                    open[file] = reader = SafeTensorsFile.Open(Path.Combine(directory, file));
+                {
+                    var path = Path.Combine(directory, file);
+                    if (!File.Exists(path))
+                        throw new FileNotFoundException($"{path}: weight file not found (it should hold tensor '{name}').", path);
+                    open[file] = reader = SafeTensorsFile.Open(path);
+                }
                 if (!reader.Entries.TryGetValue(name, out var entry))
                     throw new KeyNotFoundException($"{reader.Path}: tensor '{name}' is missing.");
                 if (!entry.Shape.SequenceEqual(parameter.shape))

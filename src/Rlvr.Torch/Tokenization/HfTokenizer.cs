@@ -91,7 +91,8 @@ public sealed class HfTokenizer
         return ids.ToArray();
     }
 
-    /// <summary>The text of <paramref name="ids"/>; with <paramref name="skipSpecialTokens"/> special added tokens are left out.</summary>
+    /// <summary>The text of <paramref name="ids"/>; with <paramref name="skipSpecialTokens"/> special added tokens are left out.
+    /// Ids outside the vocabulary are skipped (as Hugging Face `tokenizers` does).</summary>
     public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens = false)
     {
         var text = new StringBuilder();
@@ -104,8 +105,10 @@ public sealed class HfTokenizer
                 if (!(skipSpecialTokens && added.Special)) text.Append(added.Content);
                 continue;
             }
+            // An id the tokenizer does not know (a model's embedding table is often padded beyond the
+            // tokenizer, e.g. Qwen2.5's 151,936 rows for 151,665 tokens) decodes to nothing, as in HF.
             var token = id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
-            if (token == null) throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} is not in the vocabulary (size {VocabSize})");
+            if (token == null) continue;
             if (!ByteLevelAlphabet.TryDecode(token, pending))
                 throw new InvalidOperationException($"token {id} '{token}' holds a character outside the byte-level alphabet");
         }

@@ -1,0 +1,21 @@
+using System.CommandLine;
+
+namespace Rlvr.Cli.Commands;
+
+/// <summary>`rlvr bench`: speed measurements, one subcommand per area (each in its own file).</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Measure throughput; results go to bench/RESULTS.md.");
+        foreach (var subcommand in new[]
+        {
+            BenchGradeCommand.Create(),
+            BenchGenerateCommand.Create(),
+        })
+        {
+            command.Subcommands.Add(subcommand);
+        }
+        return command;
+    }
+}

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Rlvr.Grading;
+
+namespace Rlvr.Cli.Commands;
+
+/// <summary>
+/// `rlvr bench grade`: single-thread grading throughput on the 314 grader vectors plus the 500 MATH-500
+/// gold answers, each boxed in "The answer is $\boxed{...}$." and graded against itself (814 pairs, the
+/// set Math-Verify 0.8.0 grades at 49 pairs/s).
+/// </summary>
+public static class BenchGradeCommand
+{
+    /// <summary>Math-Verify 0.8.0 (Python, one thread) on the same 814 pairs, from the issue.</summary>
+    private const double MathVerifyPairsPerSecond = 49;
+
+    public static Command Create()
+    {
+        var vectors = new Option<string>("--vectors") { Description = "Grader vectors (JSONL with gold, prediction); default tests/vectors/grading/cases.jsonl." };
+        var math500 = new Option<string>("--math500") { Description = "MATH-500 (JSON array with answer); default data/MATH-TTT/test.json." };
+        var mode = new Option<string>("--mode") { Description = "paper, verify or both.", DefaultValueFactory = _ => "both" };
+        var seconds = new Option<double>("--seconds") { Description = "Minimum measuring time per mode.", DefaultValueFactory = _ => 3.0 };
+        var command = new Command("grade", "Grading throughput, one thread, both graders.");
+        foreach (var option in new Option[] { vectors, math500, mode, seconds }) command.Options.Add(option);
+
+        command.SetAction(parse =>
+        {
+            List<(string Response, string Gold)> pairs;
+            try
+            {
+                pairs = LoadPairs(parse.GetValue(vectors) ?? RepoFile("tests", "vectors", "grading", "cases.jsonl"),
+                    parse.GetValue(math500) ?? RepoFile("data", "MATH-TTT", "test.json"));
+            }
+            catch (Exception e) when (e is IOException or JsonException or InvalidDataException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"rlvr bench grade: {e.Message}");
+                return 2;
+            }
+
+            GraderMode[] modes;
+            switch (parse.GetValue(mode))
+            {
+                case "both": modes = [GraderMode.Paper, GraderMode.Verify]; break;
+                case var single when GradeCommand.TryParseMode(single, out var m): modes = [m]; break;
+                default: return 2;
+            }
+
+            Console.WriteLine($"machine: {CpuModel()}, {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
+            Console.WriteLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; pairs: {pairs.Count}; one thread");
+            Console.WriteLine($"{"mode",-7} {"passes",6} {"seconds",8} {"pairs/s",9} {"vs Math-Verify",15} {"correct",8} {"timeouts",8}");
+            foreach (var graderMode in modes)
+            {
+                var grader = Graders.Create(graderMode);
+                var (correct, timeouts) = GradeAll(grader, pairs); // warm-up pass (JIT, regex caches)
+                var passes = 0;
+                var clock = Stopwatch.StartNew();
+                do
+                {
+                    GradeAll(grader, pairs);
+                    passes++;
+                } while (clock.Elapsed.TotalSeconds < parse.GetValue(seconds));
+                clock.Stop();
+                var rate = pairs.Count * passes / clock.Elapsed.TotalSeconds;
+                Console.WriteLine($"{graderMode.ToString().ToLowerInvariant(),-7} {passes,6} {clock.Elapsed.TotalSeconds,8:F2} {rate,9:F0} {rate / MathVerifyPairsPerSecond,14:F1}x {correct,8} {timeouts,8}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static (int Correct, int TimedOut) GradeAll(IAnswerGrader grader, List<(string Response, string Gold)> pairs)
+    {
+        int correct = 0, timedOut = 0;
+        foreach (var (response, gold) in pairs)
+        {
+            var result = grader.Grade(response, gold);
+            if (result.Correct) correct++;
+            if (result.TimedOut) timedOut++;
+        }
+        return (correct, timedOut);
+    }
+
+    private static List<(string Response, string Gold)> LoadPairs(string vectorsPath, string math500Path)
+    {
+        var pairs = new List<(string, string)>();
+        var lineNumber = 0;
+        foreach (var line in File.ReadLines(vectorsPath))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var row = JsonDocument.Parse(line);
+            if (!row.RootElement.TryGetProperty("gold", out var gold) || !row.RootElement.TryGetProperty("prediction", out var prediction))
+                throw new InvalidDataException($"{vectorsPath}:{lineNumber}: expected \"gold\" and \"prediction\"");
+            pairs.Add((prediction.GetString()!, gold.GetString()!));
+        }
+        using var math = JsonDocument.Parse(File.ReadAllText(math500Path));
+        foreach (var problem in math.RootElement.EnumerateArray())
+        {
+            var answer = problem.GetProperty("answer").GetString()
+                ?? throw new InvalidDataException($"{math500Path}: a problem without an answer");
+            pairs.Add(($"The answer is $\\boxed{{{answer}}}$.", answer));
+        }
+        return pairs;
+    }
+
+    /// <summary>A file of the repository: found above the current folder or above the executable.</summary>
+    private static string RepoFile(params string[] parts)
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Rlvr.slnx"))) return Path.Combine([dir.FullName, .. parts]);
+            }
+        }
+        throw new FileNotFoundException($"the repository (Rlvr.slnx) was not found above {Directory.GetCurrentDirectory()}; pass the path explicitly");
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+        }
+        catch (IOException)
+        {
+            return RuntimeInformation.ProcessArchitecture.ToString();
+        }
+    }
+}

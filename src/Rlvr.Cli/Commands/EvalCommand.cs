@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Rlvr.Core.Evaluation;
+using Rlvr.Core.Templates;
+using Rlvr.Grading;
+using Rlvr.Torch.Evaluation;
+using Rlvr.Torch.Models;
+using Spectre.Console;
+
+namespace Rlvr.Cli.Commands;
+
+/// <summary>
+/// `rlvr eval`: evaluates a model folder on the paper's benchmarks as upstream's eval_checkpoint.py did
+/// (MATH-500 one greedy sample; AIME-2024, AIME-2025, AMC eight samples at 0.6; 3,072 new tokens),
+/// writing `{out}/{model}_{dataset}.json` and summary.json. Rerunning an interrupted command resumes it.
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Hugging Face model folder (config.json, safetensors, tokenizer.json)", Required = true };
+        var datasets = new Option<string>("--datasets") { Description = "Comma-separated datasets (names or paths)", DefaultValueFactory = _ => string.Join(",", EvalDefaults.PaperDatasets) };
+        var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("outputs", "eval") };
+        var template = new Option<string?>("--template") { Description = "Prompt template (qwen-math, qwen2.5, chatml, llama3, llama3.0, r1, raw, or a file); default: recognised from the model's chat template" };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "New tokens per sample", DefaultValueFactory = _ => EvalDefaults.MaxNewTokens };
+        var shards = new Option<int>("--shards") { Description = "Split each dataset's problems into this many generation shards (upstream --shards)", DefaultValueFactory = _ => EvalDefaults.Shards };
+        var batch = new Option<int>("--batch-size") { Description = "Sequences per generation call within a shard", DefaultValueFactory = _ => 64 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 (default: float32 on CPU, bfloat16 on CUDA)" };
+        var grader = new Option<string>("--grader") { Description = "paper (upstream's math reward) or verify", DefaultValueFactory = _ => "paper" };
+        var samples = new Option<int?>("--samples") { Description = "Samples per problem for every dataset (default: 1 for MATH-500, 8 otherwise)" };
+        var temperature = new Option<double?>("--temperature") { Description = "Sampling temperature for every dataset (default: 0 for one sample, 0.6 for more)" };
+        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling", DefaultValueFactory = _ => EvalDefaults.TopP };
+        var seed = new Option<long>("--seed") { Description = "Seed of all sampling", DefaultValueFactory = _ => 0 };
+        var limit = new Option<int?>("--limit") { Description = "Only the first N problems of each dataset (smoke tests)" };
+        var problemPrefix = new Option<string>("--problem-prefix") { Description = "Text put before each problem inside the template", DefaultValueFactory = _ => "" };
+        var problemSuffix = new Option<string>("--problem-suffix") { Description = "Text put after each problem inside the template", DefaultValueFactory = _ => "" };
+        var responsePrefix = new Option<string>("--response-prefix") { Description = "Text the response is forced to start with, e.g. \"Let's solve this using Python.\" (paper Table 3)", DefaultValueFactory = _ => "" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "The shipped data folder (default: found from the working directory)" };
+
+        var command = new Command("eval", "Evaluate a model on MATH-500, AIME-2024, AIME-2025 and AMC the way the paper did (avg@k, pass@k, code reasoning).");
+        foreach (var o in new Option[] { model, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction(parse =>
+        {
+            var modelDir = parse.GetValue(model)!;
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;  // finish the batch in flight, keep the journal, exit cleanly
+                cancel.Cancel();
+                Console.Error.WriteLine("interrupt: stopping after the current batch; rerun the same command to resume");
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var mode = ParseGrader(parse.GetValue(grader)!);
+                var promptTemplate = parse.GetValue(template) is { } t ? PromptTemplates.Create(t) : ChatTemplateDetector.FromModelFolder(modelDir);
+                var settings = new EvalSettings(
+                    Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))),
+                    parse.GetValue(output)!, mode.ToString().ToLowerInvariant(), promptTemplate,
+                    parse.GetValue(maxNew), parse.GetValue(shards), parse.GetValue(batch), parse.GetValue(topP), parse.GetValue(seed),
+                    parse.GetValue(problemPrefix)!, parse.GetValue(problemSuffix)!, parse.GetValue(responsePrefix)!);
+                var request = new EvalRequest(
+                    parse.GetValue(datasets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    parse.GetValue(samples), parse.GetValue(temperature), parse.GetValue(limit), parse.GetValue(dataDir));
+
+                var placement = Placement.Parse(parse.GetValue(device)!, parse.GetValue(dtype));
+                Console.WriteLine($"eval: model {modelDir} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +
+                    $"max new tokens {settings.MaxNewTokens}, shards {settings.Shards}, batch {settings.BatchSequences}, seed {settings.Seed}, out {settings.OutputDir}");
+                using var evalModel = EvalModel.Load(modelDir, placement);
+                var generator = evalModel.Generator();
+                var clock = Stopwatch.StartNew();
+                var (summary, results) = EvalSession.Run(request, settings, generator, Graders.Create(mode), PrintProgress, cancel.Token);
+                PrintSummary(summary);
+                var generated = generator.Stats.Sum(s => s.GeneratedTokens);
+                Console.WriteLine($"time: {clock.Elapsed.TotalSeconds:0.0} s, {generated} tokens generated " +
+                    $"({generated / Math.Max(1e-9, generator.Stats.Sum(s => (s.Prefill + s.Decode).TotalSeconds)):0} tok/s in generation)");
+                Console.WriteLine($"wrote {Path.Combine(settings.OutputDir, "summary.json")}");
+                return 0;
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("interrupted: finished problems are kept in the .partial.jsonl journals; rerun the same command to resume");
+                return 130;
+            }
+            catch (Exception e) when (e is FormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
+                or InvalidOperationException or TemplateException or NotSupportedException or InvalidDataException or KeyNotFoundException
+                or Rlvr.Core.Data.DatasetException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return command;
+    }
+
+    internal static GraderMode ParseGrader(string name) => name.ToLowerInvariant() switch
+    {
+        "paper" => GraderMode.Paper,
+        "verify" => GraderMode.Verify,
+        _ => throw new ArgumentException($"--grader {name}: expected paper or verify"),
+    };
+
+    private static void PrintProgress(EvalProgress p)
+    {
+        var resumed = p.Resumed > 0 ? $" ({p.Resumed} resumed)" : "";
+        Console.WriteLine($"{p.Dataset}: {p.Done}/{p.Total} problems{resumed}");
+    }
+
+    private static void PrintSummary(EvalSummary summary)
+    {
+        var table = new Table().AddColumns("dataset", "problems", "k", "temp.", "avg@k", "pass@k", "code freq.", "mean tokens");
+        foreach (var d in summary.Datasets)
+        {
+            table.AddRow(Markup.Escape(d.Dataset), d.Problems.ToString(), d.Samples.ToString(), d.Temperature.ToString("0.0#"),
+                AnalyzeCommand.Pct(d.AvgAtK), AnalyzeCommand.Pct(d.PassAtK), AnalyzeCommand.Pct(d.CodeFrequency), d.MeanCompletionTokens.ToString("0"));
+        }
+        table.AddRow("overall", "", "", "", AnalyzeCommand.Pct(summary.OverallAvgAtK), AnalyzeCommand.Pct(summary.OverallPassAtK), "", "");
+        AnsiConsole.Write(table);
+    }
+}

@@ -1,0 +1,53 @@
+namespace Rlvr.Core.Evaluation;
+
+/// <summary>One generation call: these problems (dataset indices), each sampled k times.</summary>
+/// <param name="Shard">The shard it belongs to.</param>
+/// <param name="Number">Its position within the shard.</param>
+/// <param name="Indices">Problem indices, contiguous.</param>
+public sealed record EvalBatch(int Shard, int Number, IReadOnlyList<int> Indices);
+
+/// <summary>
+/// Cuts a dataset into generation calls. The problems are split into <c>shards</c> contiguous shards
+/// of near-equal size (upstream cut the flat list of prompt copies; here a problem's k samples stay
+/// together so they share one prefill), and each shard into batches of ⌊batchSequences / k⌋ problems
+/// (at least one). The grid depends only on these numbers, never on what a previous run finished.
+/// </summary>
+public static class BatchPlanner
+{
+    public static IEnumerable<EvalBatch> Plan(int problems, int samples, int shards, int batchSequences)
+    {
+        if (shards < 1) throw new ArgumentOutOfRangeException(nameof(shards), $"--shards {shards}: need at least 1");
+        if (batchSequences < 1) throw new ArgumentOutOfRangeException(nameof(batchSequences), $"--batch-size {batchSequences}: need at least 1");
+        var perBatch = Math.Max(1, batchSequences / samples);
+        var shardCount = Math.Min(shards, problems);
+        for (var s = 0; s < shardCount; s++)
+        {
+            var start = (int)((long)problems * s / shardCount);
+            var end = (int)((long)problems * (s + 1) / shardCount);
+            var number = 0;
+            for (var b = start; b < end; b += perBatch)
+            {
+                var count = Math.Min(perBatch, end - b);
+                yield return new EvalBatch(s, number++, Enumerable.Range(b, count).ToArray());
+            }
+        }
+    }
+
+    /// <summary>The sampling seed of a batch: a stable mix (SplitMix64) of the run seed, the dataset name and the batch position.</summary>
+    public static long Seed(long seed, string dataset, EvalBatch batch)
+    {
+        var h = (ulong)seed;
+        foreach (var c in dataset) h = Mix(h ^ c);
+        h = Mix(h ^ (ulong)batch.Shard);
+        h = Mix(h ^ (ulong)batch.Number);
+        return (long)(h & 0x7FFF_FFFF_FFFF_FFFF);
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

@@ -1,0 +1,103 @@
+using Rlvr.Core.Data;
+using Rlvr.Grading;
+
+namespace Rlvr.Core.Evaluation;
+
+/// <summary>
+/// Evaluates one dataset: plan shards and batches, generate, grade, journal, and (when every problem is
+/// done) write `{model}_{dataset}.json`. A rerun after an interruption reads the journal and generates
+/// only the batches that still hold unfinished problems. The batch grid and every batch's seed depend
+/// only on the settings, so a resumed run produces the same samples as an uninterrupted one.
+/// </summary>
+public sealed class EvalRunner(ITextGenerator generator, IAnswerGrader grader, EvalSettings settings, Action<EvalProgress>? progress = null)
+{
+    /// <summary>Evaluates <paramref name="problems"/> of <paramref name="dataset"/> with <paramref name="plan"/>.</summary>
+    public EvalResult Run(string dataset, IReadOnlyList<Problem> problems, SamplingPlan plan, CancellationToken cancel = default)
+    {
+        if (problems.Count == 0) throw new ArgumentException($"dataset {dataset} has no problems", nameof(problems));
+        var run = RunInfo(dataset, plan);
+        var resultPath = settings.ResultPath(dataset);
+        if (File.Exists(resultPath))
+        {
+            var existing = TryReadComplete(resultPath, run, problems);
+            if (existing != null)
+            {
+                progress?.Invoke(new EvalProgress(dataset, problems.Count, problems.Count, problems.Count));
+                return existing;
+            }
+        }
+
+        using var journal = EvalJournal.Open(settings.JournalPath(dataset), run);
+        var done = new Dictionary<int, ProblemOutcome>();
+        foreach (var p in journal.Done)
+        {
+            if (p.Index < 0 || p.Index >= problems.Count || problems[p.Index].Id != p.Id)
+                throw new InvalidOperationException($"{journal.Path}: problem {p.Index} (id {p.Id}) does not match dataset {dataset}; delete the journal to start over");
+            done[p.Index] = p;
+        }
+        var resumed = done.Count;
+        progress?.Invoke(new EvalProgress(dataset, done.Count, problems.Count, resumed));
+
+        var sampling = new SamplingSettings(plan.Temperature, settings.TopP, settings.MaxNewTokens, settings.Template.StopStrings, 0);
+        foreach (var batch in BatchPlanner.Plan(problems.Count, plan.Samples, settings.Shards, settings.BatchSequences))
+        {
+            if (batch.Indices.All(done.ContainsKey)) continue;
+            cancel.ThrowIfCancellationRequested();
+            var requests = batch.Indices.Select(i => new GenerationRequest(settings.Prompt(problems[i].Prompt), plan.Samples)).ToList();
+            var outputs = generator.Generate(requests, sampling with { Seed = BatchPlanner.Seed(settings.Seed, dataset, batch) });
+            if (outputs.Count != requests.Count)
+                throw new InvalidOperationException($"generator returned {outputs.Count} results for {requests.Count} prompts");
+            var finished = new List<ProblemOutcome>();
+            for (var j = 0; j < batch.Indices.Count; j++)
+            {
+                var index = batch.Indices[j];
+                if (done.ContainsKey(index)) continue;  // journaled before a torn write: keep the first record
+                if (outputs[j].Count != plan.Samples)
+                    throw new InvalidOperationException($"generator returned {outputs[j].Count} samples for a prompt, expected {plan.Samples}");
+                var outcome = Grade(index, problems[index], outputs[j]);
+                finished.Add(outcome);
+                done[index] = outcome;
+            }
+            journal.Append(finished);
+            progress?.Invoke(new EvalProgress(dataset, done.Count, problems.Count, resumed));
+        }
+
+        var ordered = Enumerable.Range(0, problems.Count).Select(i => done[i]).ToList();
+        var result = new EvalResult(run, EvalMetricsCalculator.Compute(ordered), ordered);
+        EvalJson.WriteResult(resultPath, result);
+        journal.Delete();
+        return result;
+    }
+
+    private EvalRunInfo RunInfo(string dataset, SamplingPlan plan) => new(
+        settings.Model, dataset, settings.Grader, settings.Template.Name, plan.Samples, plan.Temperature, settings.TopP,
+        settings.MaxNewTokens, settings.Shards, settings.Seed, settings.ProblemPrefix, settings.ProblemSuffix,
+        settings.ResponsePrefix, settings.Template.StopStrings.ToArray());
+
+    private ProblemOutcome Grade(int index, Problem problem, IReadOnlyList<GeneratedText> samples)
+    {
+        var graded = samples.Select(s =>
+        {
+            var verdict = grader.Grade(s.Text, problem.Label);
+            return new SampleOutcome(s.Text, verdict.Extracted, verdict.Correct, CodeReasoning.HasCode(s.Text), s.PromptTokens,
+                s.CompletionTokens, s.Finish, verdict.TimedOut);
+        }).ToList();
+        return new ProblemOutcome(index, problem.Id, problem.Prompt, problem.Label, graded);
+    }
+
+    /// <summary>A finished result file of the same settings and dataset, or null (then it is redone).</summary>
+    private static EvalResult? TryReadComplete(string path, EvalRunInfo run, IReadOnlyList<Problem> problems)
+    {
+        try
+        {
+            var r = EvalJson.ReadResult(path);
+            var complete = r.Run.SameSettingsAs(run) && r.Problems.Count == problems.Count &&
+                r.Problems.Select(p => p.Id).SequenceEqual(problems.Select(p => p.Id));
+            return complete ? r : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,499 @@
+using System.Numerics;
+using Rlvr.Grading.Symbolic;
+
+namespace Rlvr.Grading.Verify;
+
+/// <summary>
+/// Structure-aware equivalence of a gold answer and a predicted one, following Math-Verify's rules:
+/// ± expands to both values; an assignment x = 3 compares by its value; a predicted equation by its last
+/// right-hand side; relations compare up to a constant factor (positive for inequalities, so x ≤ 5 ≡ 5 ≥ x);
+/// a gold inequality matches the interval it describes (the reverse only with AllowSetRelationComparison);
+/// sets compare unordered, tuples in order, a tuple against a set in the set's sorted order; intervals by
+/// endpoints and openness; matrices element-wise (sums and products of matrices are evaluated); words
+/// case-insensitively; scalars by <see cref="ScalarEquivalence"/> with the float rounding of the options.
+/// </summary>
+internal sealed class AnswerComparer
+{
+    private const int MaxDepth = 64;
+    private const int MaxAlternatives = 16;
+
+    private readonly GradeOptions _options;
+    private readonly GradeBudget _budget;
+    private IReadOnlyDictionary<string, string>? _renames;
+
+    public AnswerComparer(GradeOptions options, GradeBudget budget)
+    {
+        _options = options;
+        _budget = budget;
+    }
+
+    public bool AreEquivalent(Expr gold, Expr pred)
+    {
+        _renames = _options.Strict ? null : PositionalRenames(gold, pred);
+        return Equal(Prepare(gold, 0), Prepare(pred, 0), 0);
+    }
+
+    private bool Equal(Expr gold, Expr pred, int depth)
+    {
+        if (depth > MaxDepth) throw new MathLimitException("answer nested too deeply");
+        _budget.ThrowIfExpired();
+        depth++;
+
+        if (gold is RelationExpr gr && pred is RelationExpr pr) return RelationsEqual(gr, pr, depth);
+        if (gold is RelationExpr g)
+        {
+            if (IsAssignment(g)) return Equal(g.Operands[^1], pred, depth);
+            if (IsSetLike(pred) && RelationToSet(g) is { } goldSet) return Equal(goldSet, pred, depth);
+            return false;
+        }
+        if (pred is RelationExpr p)
+        {
+            if (p.Kinds.All(k => k == RelationKind.Equal)) return Equal(gold, p.Operands[^1], depth);
+            if (_options.AllowSetRelationComparison && IsSetLike(gold) && RelationToSet(p) is { } predSet) return Equal(gold, predSet, depth);
+            return false;
+        }
+
+        if (gold is SetExpr gs || pred is SetExpr) return SetsEqual(gold, pred, depth);
+        if (gold is UnionExpr || pred is UnionExpr) return UnionsEqual(gold, pred, depth);
+        if (gold is IntervalExpr || pred is IntervalExpr) return IntervalsEqual(gold, pred, depth);
+        if (gold is MatrixExpr gm && pred is MatrixExpr pm) return MatricesEqual(gm, pm, depth);
+        if (gold is MatrixExpr m1 && pred is TupleExpr t1) return VectorEqual(m1, t1.Items, depth);
+        if (pred is MatrixExpr m2 && gold is TupleExpr t2) return VectorEqual(m2, t2.Items, depth);
+        if (gold is TupleExpr gt && pred is TupleExpr pt)
+        {
+            if (gt.Items.Length != pt.Items.Length) return false;
+            for (var k = 0; k < gt.Items.Length; k++) if (!Equal(gt.Items[k], pt.Items[k], depth)) return false;
+            return true;
+        }
+        if (WordOf(gold) is { } goldWord && WordOf(pred) is { } predWord && WordsEqual(goldWord, predWord)) return true;
+        if (ScalarEquivalence.IsScalar(gold) && ScalarEquivalence.IsScalar(pred))
+            return ScalarEquivalence.AreEqual(gold, pred, _options.FloatRounding, _budget, _renames) == true;
+        return false;
+    }
+
+    // ---- preparation: ± expansion and matrix arithmetic ------------------------------------------------
+
+    private Expr Prepare(Expr e, int depth)
+    {
+        if (depth > MaxDepth) throw new MathLimitException("answer nested too deeply");
+        switch (e)
+        {
+            case SetExpr s:
+            {
+                var items = new List<Expr>();
+                foreach (var item in s.Items)
+                {
+                    var prepared = Prepare(item, depth + 1);
+                    if (prepared is SetExpr inner && item is not SetExpr) items.AddRange(inner.Items);
+                    else items.Add(prepared);
+                }
+                return new SetExpr(items.ToArray());
+            }
+            case TupleExpr t: return new TupleExpr(t.Items.Select(x => Prepare(x, depth + 1)).ToArray(), t.Open, t.Close);
+            case IntervalExpr i: return new IntervalExpr(Prepare(i.Lower, depth + 1), Prepare(i.Upper, depth + 1), i.LowerClosed, i.UpperClosed);
+            case UnionExpr u: return new UnionExpr(u.Parts.Select(x => Prepare(x, depth + 1)).ToArray());
+            case RelationExpr r: return new RelationExpr(r.Operands.Select(x => Prepare(x, depth + 1)).ToArray(), r.Kinds);
+            case MatrixExpr m: return new MatrixExpr(m.Rows.Select(row => row.Select(x => Prepare(x, depth + 1)).ToArray()).ToArray());
+        }
+        if (ReduceMatrix(e, depth) is { } matrix) return matrix;
+        if (!ContainsPlusMinus(e)) return e;
+        var alternatives = Alternatives(e, depth);
+        return alternatives.Count == 1 ? alternatives[0] : new SetExpr(alternatives.ToArray());
+    }
+
+    private static bool ContainsPlusMinus(Expr e) => e switch
+    {
+        PlusMinusExpr => true,
+        AddExpr a => a.Terms.Any(ContainsPlusMinus),
+        MulExpr m => m.Factors.Any(ContainsPlusMinus),
+        DivExpr d => ContainsPlusMinus(d.Numerator) || ContainsPlusMinus(d.Denominator),
+        NegExpr n => ContainsPlusMinus(n.Operand),
+        PowExpr p => ContainsPlusMinus(p.Base) || ContainsPlusMinus(p.Exponent),
+        FuncExpr f => f.Args.Any(ContainsPlusMinus),
+        _ => false,
+    };
+
+    /// <summary>The values of a scalar holding ±: a ± b → [a + b, a - b], with all signs chosen together.</summary>
+    private List<Expr> Alternatives(Expr e, int depth)
+    {
+        if (depth > MaxDepth) throw new MathLimitException("answer nested too deeply");
+        switch (e)
+        {
+            case PlusMinusExpr pm:
+            {
+                var result = new List<Expr>();
+                var lefts = pm.Left == null ? [null] : Alternatives(pm.Left, depth + 1).Cast<Expr?>().ToList();
+                foreach (var left in lefts)
+                foreach (var right in Alternatives(pm.Right, depth + 1))
+                {
+                    result.Add(left == null ? right : new AddExpr([left, right]));
+                    result.Add(left == null ? new NegExpr(right) : new AddExpr([left, new NegExpr(right)]));
+                    if (result.Count > MaxAlternatives) throw new MathLimitException("too many ± combinations");
+                }
+                return result;
+            }
+            case AddExpr a: return Combine(a.Terms, depth, items => new AddExpr(items));
+            case MulExpr m: return Combine(m.Factors, depth, items => new MulExpr(items, m.LetterRun));
+            case DivExpr d: return Combine([d.Numerator, d.Denominator], depth, items => new DivExpr(items[0], items[1]));
+            case NegExpr n: return Alternatives(n.Operand, depth + 1).Select(x => (Expr)new NegExpr(x)).ToList();
+            case PowExpr p: return Combine([p.Base, p.Exponent], depth, items => new PowExpr(items[0], items[1]));
+            case FuncExpr f: return Combine(f.Args, depth, items => new FuncExpr(f.Name, items));
+            default: return [e];
+        }
+    }
+
+    private List<Expr> Combine(Expr[] parts, int depth, Func<Expr[], Expr> build)
+    {
+        var combos = new List<Expr[]> { Array.Empty<Expr>() };
+        foreach (var part in parts)
+        {
+            var options = Alternatives(part, depth + 1);
+            var next = new List<Expr[]>();
+            foreach (var combo in combos)
+            foreach (var option in options)
+            {
+                next.Add([.. combo, option]);
+                if (next.Count > MaxAlternatives) throw new MathLimitException("too many ± combinations");
+            }
+            combos = next;
+        }
+        return combos.Select(build).ToList();
+    }
+
+    /// <summary>Evaluates sums, differences and products involving matrices into one matrix (null when none is involved).</summary>
+    private MatrixExpr? ReduceMatrix(Expr e, int depth)
+    {
+        if (depth > MaxDepth) throw new MathLimitException("answer nested too deeply");
+        switch (e)
+        {
+            case MatrixExpr m: return m;
+            case NegExpr n when ReduceMatrix(n.Operand, depth + 1) is { } inner:
+                return Map(inner, x => new NegExpr(x));
+            case AddExpr a:
+            {
+                var matrices = new List<MatrixExpr>();
+                foreach (var t in a.Terms)
+                {
+                    if (ReduceMatrix(t, depth + 1) is not { } tm) return null;
+                    matrices.Add(tm);
+                }
+                var rows = matrices[0].Rows.Length;
+                var cols = matrices[0].Rows[0].Length;
+                if (matrices.Any(x => x.Rows.Length != rows || x.Rows[0].Length != cols)) return null;
+                return new MatrixExpr(Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, cols)
+                    .Select(c => (Expr)new AddExpr(matrices.Select(x => x.Rows[r][c]).ToArray())).ToArray()).ToArray());
+            }
+            case MulExpr mul:
+            {
+                if (!mul.Factors.Any(f => f is MatrixExpr || f is AddExpr || f is NegExpr)) return null;
+                MatrixExpr? acc = null;
+                var scalars = new List<Expr>();
+                foreach (var f in mul.Factors)
+                {
+                    var fm = ReduceMatrix(f, depth + 1);
+                    if (fm == null) { scalars.Add(f); continue; }
+                    if (acc == null) { acc = fm; continue; }
+                    if (acc.Rows[0].Length != fm.Rows.Length) return null;
+                    var a = acc;
+                    acc = new MatrixExpr(Enumerable.Range(0, a.Rows.Length).Select(r => Enumerable.Range(0, fm.Rows[0].Length)
+                        .Select(c => (Expr)new AddExpr(Enumerable.Range(0, fm.Rows.Length)
+                            .Select(k => (Expr)new MulExpr([a.Rows[r][k], fm.Rows[k][c]])).ToArray())).ToArray()).ToArray());
+                }
+                if (acc == null) return null;
+                return scalars.Count == 0 ? acc : Map(acc, x => new MulExpr([.. scalars, x]));
+            }
+            default: return null;
+        }
+    }
+
+    private static MatrixExpr Map(MatrixExpr m, Func<Expr, Expr> f) => new(m.Rows.Select(r => r.Select(f).ToArray()).ToArray());
+
+    // ---- relations --------------------------------------------------------------------------------------
+
+    /// <summary>x = 3, (p, q) = (3, 2), f(x) = 1, a_1 = b_2 = 5: an equation whose left sides name quantities.</summary>
+    private static bool IsAssignment(RelationExpr r) =>
+        r.Kinds.All(k => k == RelationKind.Equal) && r.Operands[..^1].Any(MathParser.IsSymbolic);
+
+    private static bool IsSetLike(Expr e) => e is IntervalExpr or UnionExpr or SetExpr || e is TupleExpr { Items.Length: 2, Open: '(', Close: ')' };
+
+    private bool RelationsEqual(RelationExpr g, RelationExpr p, int depth)
+    {
+        var gEq = g.Kinds.All(k => k == RelationKind.Equal);
+        var pEq = p.Kinds.All(k => k == RelationKind.Equal);
+        if (gEq && pEq)
+        {
+            Expr gl = g.Operands[0], grh = g.Operands[^1], pl = p.Operands[0], prh = p.Operands[^1];
+            if (IsAssignment(g) && IsAssignment(p) && MathParser.IsSymbolic(gl) && MathParser.IsSymbolic(pl))
+                return Equal(gl, pl, depth) && Equal(grh, prh, depth);
+            if (ScalarEquivalence.IsScalar(gl) && ScalarEquivalence.IsScalar(grh) && ScalarEquivalence.IsScalar(pl) && ScalarEquivalence.IsScalar(prh))
+                return Proportional(Difference(gl, grh), Difference(pl, prh), requirePositive: false);
+            return Equal(gl, pl, depth) && Equal(grh, prh, depth);
+        }
+        if (gEq != pEq) return false;
+        if (g.Kinds.Length == 1 && p.Kinds.Length == 1)
+        {
+            var (gd, gStrict, gNe) = Normalised(g);
+            var (pd, pStrict, pNe) = Normalised(p);
+            if (gNe != pNe || gStrict != pStrict) return false;
+            return Proportional(gd, pd, requirePositive: !gNe);
+        }
+        if (RelationToSet(g) is { } gs && RelationToSet(p) is { } ps) return Equal(gs, ps, depth);
+        if (g.Kinds.Length != p.Kinds.Length || !g.Kinds.SequenceEqual(p.Kinds)) return false;
+        for (var k = 0; k < g.Operands.Length; k++) if (!Equal(g.Operands[k], p.Operands[k], depth)) return false;
+        return true;
+    }
+
+    private static Expr Difference(Expr a, Expr b) => new AddExpr([a, new NegExpr(b)]);
+
+    /// <summary>a op b as "d &gt; 0" (or ≥, or ≠): d and whether it is strict.</summary>
+    private static (Expr D, bool Strict, bool NotEqual) Normalised(RelationExpr r)
+    {
+        Expr l = r.Operands[0], rh = r.Operands[1];
+        return r.Kinds[0] switch
+        {
+            RelationKind.Less => (Difference(rh, l), true, false),
+            RelationKind.LessEqual => (Difference(rh, l), false, false),
+            RelationKind.Greater => (Difference(l, rh), true, false),
+            RelationKind.GreaterEqual => (Difference(l, rh), false, false),
+            _ => (Difference(l, rh), false, true),
+        };
+    }
+
+    /// <summary>Whether d1 = k·d2 for one constant k ≠ 0 (k &gt; 0 when <paramref name="requirePositive"/>), checked at the sample points.</summary>
+    private bool Proportional(Expr d1, Expr d2, bool requirePositive)
+    {
+        Complex? ratio = null;
+        var compared = 0;
+        for (var point = 0; point < ScalarEquivalence.SamplePoints; point++)
+        {
+            _budget.ThrowIfExpired();
+            var a = ScalarEquivalence.ValueAt(d1, point, null, _budget);
+            var b = ScalarEquivalence.ValueAt(d2, point, _renames, _budget);
+            if (ScalarEquivalence.IsBad(a) || ScalarEquivalence.IsBad(b)) continue;
+            var scale = Math.Max(1, Math.Max(Complex.Abs(a), Complex.Abs(b)));
+            var aZero = Complex.Abs(a) <= 1e-9 * scale;
+            var bZero = Complex.Abs(b) <= 1e-9 * scale;
+            if (aZero || bZero)
+            {
+                if (aZero != bZero) return false;
+                compared++;
+                continue;
+            }
+            ratio ??= a / b;
+            if (Complex.Abs(a - ratio.Value * b) > 1e-8 * Math.Max(1, Complex.Abs(a))) return false;
+            compared++;
+        }
+        if (compared == 0) return false;
+        if (ratio is { } k && requirePositive && !(k.Real > 0 && Math.Abs(k.Imaginary) < 1e-9 * Math.Abs(k.Real))) return false;
+        return true;
+    }
+
+    /// <summary>x &gt; a → (a, ∞); a ≤ x &lt; b → [a, b); x = a → {a}. Null when the relation is not one variable against constants.</summary>
+    private static Expr? RelationToSet(RelationExpr r)
+    {
+        static bool IsConstant(Expr e)
+        {
+            var symbols = new HashSet<string>();
+            ScalarEquivalence.CollectSymbols(e, symbols);
+            return symbols.Count == 0 && ScalarEquivalence.IsScalar(e);
+        }
+        var inf = new ConstantExpr(ConstantKind.Infinity);
+        var negInf = new NegExpr(inf);
+        if (r.Operands.Length == 2)
+        {
+            Expr l = r.Operands[0], rh = r.Operands[1];
+            var kind = r.Kinds[0];
+            if (MathParser.IsSymbolic(rh) && IsConstant(l))
+            {
+                (l, rh) = (rh, l);
+                kind = kind switch
+                {
+                    RelationKind.Less => RelationKind.Greater, RelationKind.Greater => RelationKind.Less,
+                    RelationKind.LessEqual => RelationKind.GreaterEqual, RelationKind.GreaterEqual => RelationKind.LessEqual, _ => kind,
+                };
+            }
+            if (!MathParser.IsSymbolic(l) || !IsConstant(rh)) return null;
+            return kind switch
+            {
+                RelationKind.Less => new IntervalExpr(negInf, rh, false, false),
+                RelationKind.LessEqual => new IntervalExpr(negInf, rh, false, true),
+                RelationKind.Greater => new IntervalExpr(rh, inf, false, false),
+                RelationKind.GreaterEqual => new IntervalExpr(rh, inf, true, false),
+                RelationKind.Equal => new SetExpr([rh]),
+                _ => new UnionExpr([new IntervalExpr(negInf, rh, false, false), new IntervalExpr(rh, inf, false, false)]),
+            };
+        }
+        if (r.Operands.Length == 3 && MathParser.IsSymbolic(r.Operands[1]) && IsConstant(r.Operands[0]) && IsConstant(r.Operands[2]))
+        {
+            var (k1, k2) = (r.Kinds[0], r.Kinds[1]);
+            var ascending = k1 is RelationKind.Less or RelationKind.LessEqual && k2 is RelationKind.Less or RelationKind.LessEqual;
+            var descending = k1 is RelationKind.Greater or RelationKind.GreaterEqual && k2 is RelationKind.Greater or RelationKind.GreaterEqual;
+            if (ascending) return new IntervalExpr(r.Operands[0], r.Operands[2], k1 == RelationKind.LessEqual, k2 == RelationKind.LessEqual);
+            if (descending) return new IntervalExpr(r.Operands[2], r.Operands[0], k2 == RelationKind.GreaterEqual, k1 == RelationKind.GreaterEqual);
+        }
+        return null;
+    }
+
+    // ---- sets, intervals, matrices ----------------------------------------------------------------------
+
+    private bool SetsEqual(Expr gold, Expr pred, int depth)
+    {
+        if (gold is SetExpr gs && pred is SetExpr ps)
+        {
+            if (gs.Items.Length * (long)ps.Items.Length > 4096) throw new MathLimitException("sets too large");
+            foreach (var g in gs.Items) if (!ps.Items.Any(p => Equal(g, p, depth))) return false;
+            foreach (var p in ps.Items) if (!gs.Items.Any(g => Equal(g, p, depth))) return false;
+            return gs.Items.Length > 0 || ps.Items.Length == 0;
+        }
+        var set = Distinct(gold as SetExpr ?? (SetExpr)pred, depth);
+        var other = gold is SetExpr ? pred : gold;
+        if (set.Items.Length == 1) return gold is SetExpr ? Equal(set.Items[0], other, depth) : Equal(other, set.Items[0], depth);
+        // A tuple against a set: compare in the set's sorted order ((1,3) ≡ {1,3}, (3,1) ≢ {1,3}).
+        if (other is TupleExpr t && t.Items.Length == set.Items.Length)
+        {
+            var sorted = SortedNumerically(set.Items);
+            if (sorted == null) return false;
+            for (var k = 0; k < sorted.Length; k++)
+            {
+                var ok = gold is SetExpr ? Equal(sorted[k], t.Items[k], depth) : Equal(t.Items[k], sorted[k], depth);
+                if (!ok) return false;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The set without repeated elements ({4, 4} is {4}).</summary>
+    private SetExpr Distinct(SetExpr set, int depth)
+    {
+        if (set.Items.Length < 2 || set.Items.Length > 64) return set;
+        var kept = new List<Expr>();
+        foreach (var item in set.Items) if (!kept.Any(k => Equal(k, item, depth))) kept.Add(item);
+        return kept.Count == set.Items.Length ? set : new SetExpr(kept.ToArray());
+    }
+
+    private Expr[]? SortedNumerically(Expr[] items)
+    {
+        var keyed = new List<(double Key, Expr Item)>();
+        foreach (var item in items)
+        {
+            if (!ScalarEquivalence.IsScalar(item)) return null;
+            var v = ScalarEquivalence.ValueAt(item, 0, null, _budget);
+            if (ScalarEquivalence.IsNaN(v)) return null;
+            keyed.Add((v.Real, item));
+        }
+        return keyed.OrderBy(x => x.Key).Select(x => x.Item).ToArray();
+    }
+
+    private bool UnionsEqual(Expr gold, Expr pred, int depth)
+    {
+        var gp = gold is UnionExpr gu ? gu.Parts : [gold];
+        var pp = pred is UnionExpr pu ? pu.Parts : [pred];
+        if (gp.Length != pp.Length) return false;
+        var used = new bool[pp.Length];
+        foreach (var g in gp)
+        {
+            var found = false;
+            for (var k = 0; k < pp.Length && !found; k++)
+            {
+                if (!used[k] && Equal(g, pp[k], depth)) { used[k] = true; found = true; }
+            }
+            if (!found) return false;
+        }
+        return true;
+    }
+
+    private bool IntervalsEqual(Expr gold, Expr pred, int depth)
+    {
+        if (AsInterval(gold) is not { } g || AsInterval(pred) is not { } p) return false;
+        if (!Equal(g.Lower, p.Lower, depth) || !Equal(g.Upper, p.Upper, depth)) return false;
+        var lowerMatters = !IsInfinity(g.Lower);
+        var upperMatters = !IsInfinity(g.Upper);
+        return (!lowerMatters || g.LowerClosed == p.LowerClosed) && (!upperMatters || g.UpperClosed == p.UpperClosed);
+    }
+
+    private static IntervalExpr? AsInterval(Expr e) => e switch
+    {
+        IntervalExpr i => i,
+        TupleExpr { Items.Length: 2, Open: '(', Close: ')' } t => new IntervalExpr(t.Items[0], t.Items[1], false, false),
+        _ => null,
+    };
+
+    private static bool IsInfinity(Expr e) => e is ConstantExpr { Kind: ConstantKind.Infinity } || e is NegExpr { Operand: ConstantExpr { Kind: ConstantKind.Infinity } };
+
+    private bool MatricesEqual(MatrixExpr g, MatrixExpr p, int depth)
+    {
+        if (g.Rows.Length != p.Rows.Length) return false;
+        for (var r = 0; r < g.Rows.Length; r++)
+        {
+            if (g.Rows[r].Length != p.Rows[r].Length) return false;
+            for (var c = 0; c < g.Rows[r].Length; c++) if (!Equal(g.Rows[r][c], p.Rows[r][c], depth)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>A one-column or one-row matrix against a tuple of the same entries.</summary>
+    private bool VectorEqual(MatrixExpr m, Expr[] items, int depth)
+    {
+        var entries = m.Rows.Length == 1 ? m.Rows[0] : m.Rows.All(r => r.Length == 1) ? m.Rows.Select(r => r[0]).ToArray() : null;
+        if (entries == null || entries.Length != items.Length) return false;
+        for (var k = 0; k < entries.Length; k++) if (!Equal(entries[k], items[k], depth)) return false;
+        return true;
+    }
+
+    // ---- words and symbols ------------------------------------------------------------------------------
+
+    /// <summary>The word an answer spells (\text{odd}, odd, Even, E), or null when it is not a word.</summary>
+    private static string? WordOf(Expr e) => e switch
+    {
+        SymbolExpr s => s.Name,
+        MulExpr { LetterRun: { } run } => run,
+        ConstantExpr { Kind: ConstantKind.E } => "e",
+        ConstantExpr { Kind: ConstantKind.I } => "i",
+        _ => null,
+    };
+
+    private static bool WordsEqual(string a, string b)
+    {
+        if (a.Length == 1 && b.Length == 1) return a == b || (a.ToLowerInvariant() == "e" && b.ToLowerInvariant() == "e" && false);
+        return string.Equals(a.Replace(" ", ""), b.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Non-strict mode: the prediction's free symbols, in order of appearance, renamed to the gold's.</summary>
+    private static IReadOnlyDictionary<string, string>? PositionalRenames(Expr gold, Expr pred)
+    {
+        var g = OrderedSymbols(gold);
+        var p = OrderedSymbols(pred);
+        if (g.Count != p.Count || g.Count == 0) return null;
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var k = 0; k < g.Count; k++) map[p[k]] = g[k];
+        return map;
+    }
+
+    private static List<string> OrderedSymbols(Expr e)
+    {
+        var list = new List<string>();
+        void Walk(Expr x, int depth)
+        {
+            if (depth > MaxDepth) return;
+            switch (x)
+            {
+                case SymbolExpr s: if (!list.Contains(s.Name)) list.Add(s.Name); break;
+                case IndexedExpr ix: if (!list.Contains(ix.Name)) list.Add(ix.Name); Walk(ix.Index, depth + 1); break;
+                case AddExpr a: foreach (var t in a.Terms) Walk(t, depth + 1); break;
+                case MulExpr m: foreach (var f in m.Factors) Walk(f, depth + 1); break;
+                case DivExpr d: Walk(d.Numerator, depth + 1); Walk(d.Denominator, depth + 1); break;
+                case NegExpr n: Walk(n.Operand, depth + 1); break;
+                case PowExpr p: Walk(p.Base, depth + 1); Walk(p.Exponent, depth + 1); break;
+                case FuncExpr f: foreach (var y in f.Args) Walk(y, depth + 1); break;
+                case TupleExpr t: foreach (var y in t.Items) Walk(y, depth + 1); break;
+                case SetExpr s: foreach (var y in s.Items) Walk(y, depth + 1); break;
+                case RelationExpr r: foreach (var y in r.Operands) Walk(y, depth + 1); break;
+                case IntervalExpr i: Walk(i.Lower, depth + 1); Walk(i.Upper, depth + 1); break;
+                case PlusMinusExpr pm: if (pm.Left != null) Walk(pm.Left, depth + 1); Walk(pm.Right, depth + 1); break;
+            }
+        }
+        Walk(e, 0);
+        return list;
+    }
+}

@@ -1,0 +1,121 @@
+using Rlvr.Grading.Symbolic;
+
+namespace Rlvr.Grading.Verify;
+
+/// <summary>
+/// The robust grader (<see cref="GraderMode.Verify"/>), at least as lenient and as careful as Hugging Face
+/// Math-Verify: <see cref="AnswerExtractor"/> finds the answer of the response and of the gold (which may be
+/// a bare answer, a "$...$" string or a whole solution), <see cref="MathParser"/> reads both, and
+/// <see cref="AnswerComparer"/> decides. Every call is bounded by <see cref="GradeOptions.TimeLimit"/> and the
+/// size limits; past them the verdict is "not equal" with <see cref="GradeResult.TimedOut"/> set. Never throws.
+/// </summary>
+public sealed class VerifyGrader : IAnswerGrader
+{
+    private readonly GradeOptions _options;
+
+    public VerifyGrader(GradeOptions? options = null)
+    {
+        _options = options ?? GradeOptions.Default;
+        WarmUp.Value.ToString();
+    }
+
+    /// <summary>Runs every stage once with a generous budget, so that the just-in-time compilation of the first
+    /// call in a process is not charged to a real grade call's time limit.</summary>
+    private static readonly Lazy<bool> WarmUp = new(() =>
+    {
+        var grader = new VerifyGrader(GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(30) }, warm: true);
+        grader.Grade("So $x = \\frac{1}{2}$ and the final answer is $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}$.", "(3, \\pi/2)");
+        grader.Grade("We get \\[\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}\\] or 1,000.5", "$x \\in [-2, 7] \\cup \\{1\\pm\\sqrt{5}\\}$");
+        grader.Grade("The answer is 42 percent", "0.42");
+        Symbolic.SymbolicEquality.AreEqual("sqrt(2)*x**2", "x^2*2**(1/2)", new GradeBudget(TimeSpan.FromSeconds(30)));
+        return true;
+    });
+
+    private VerifyGrader(GradeOptions options, bool warm) => _options = options;
+
+    public GraderMode Mode => GraderMode.Verify;
+
+    public GradeOptions Options => _options;
+
+    /// <summary>An extracted answer: the text that was parsed, and its tree (null when it did not parse).</summary>
+    private sealed record Answer(string Text, Expr? Tree);
+
+    public GradeResult Grade(string response, string gold)
+    {
+        var budget = new GradeBudget(_options.TimeLimit);
+        string? extracted = null;
+        try
+        {
+            if (gold.Length > _options.MaxInputChars) return new GradeResult(false, null, true);
+            var predicted = Read(response, _options.PlainTextFallback, _options, budget);
+            extracted = predicted?.Text;
+            // The gold is read with Math-Verify's defaults: LaTeX and plain text, no reasoning delimiter.
+            var reference = Read(gold, true, _options with { ReasoningDelimiters = null }, budget);
+            if (predicted == null || reference == null) return new GradeResult(false, extracted, false);
+            return new GradeResult(Match(reference, predicted, budget), extracted, false);
+        }
+        catch (Exception e) when (e is GradeTimeoutException or MathLimitException or InsufficientExecutionStackException)
+        {
+            return new GradeResult(false, extracted, true);
+        }
+        catch (Exception e) when (e is ArithmeticException or FormatException or ArgumentException or InvalidOperationException
+                                      or IndexOutOfRangeException or NullReferenceException or KeyNotFoundException or InvalidCastException)
+        {
+            // A bug of ours must not take a training run down; the pair simply does not match.
+            return new GradeResult(false, extracted, budget.Expired);
+        }
+    }
+
+    public string? Extract(string response)
+    {
+        var budget = new GradeBudget(_options.TimeLimit);
+        try { return Read(response, _options.PlainTextFallback, _options, budget)?.Text; }
+        catch (Exception e) when (e is GradeTimeoutException or MathLimitException or InsufficientExecutionStackException
+                                      or ArithmeticException or FormatException or ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    public bool AnswersEquivalent(string first, string second)
+    {
+        var budget = new GradeBudget(_options.TimeLimit);
+        try
+        {
+            var options = _options with { ReasoningDelimiters = null };
+            var a = Read(first, true, options, budget);
+            var b = Read(second, true, options, budget);
+            return a != null && b != null && Match(a, b, budget);
+        }
+        catch (Exception e) when (e is GradeTimeoutException or MathLimitException or InsufficientExecutionStackException
+                                      or ArithmeticException or FormatException or ArgumentException or InvalidOperationException
+                                      or IndexOutOfRangeException or NullReferenceException or KeyNotFoundException or InvalidCastException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The first extraction candidate that parses; else the first candidate as raw text; null when there is none.</summary>
+    private static Answer? Read(string text, bool plainText, GradeOptions options, GradeBudget budget)
+    {
+        var candidates = AnswerExtractor.Candidates(text, options, plainText, budget);
+        string? firstText = null;
+        foreach (var candidate in candidates)
+        {
+            var normalised = AnswerNormalizer.Normalize(candidate);
+            if (normalised.Length == 0) continue;
+            firstText ??= normalised;
+            var tree = MathParser.TryParse(normalised, MathSyntax.Latex, budget);
+            if (tree != null) return new Answer(normalised, tree);
+        }
+        return firstText == null ? null : new Answer(firstText, null);
+    }
+
+    private bool Match(Answer gold, Answer predicted, GradeBudget budget)
+    {
+        // Math-Verify's fall-back for text that does not parse: equal non-empty strings.
+        if (string.Equals(gold.Text.Trim(), predicted.Text.Trim(), StringComparison.Ordinal) && gold.Text.Trim().Length > 0) return true;
+        if (gold.Tree == null || predicted.Tree == null) return false;
+        return new AnswerComparer(_options, budget).AreEquivalent(gold.Tree, predicted.Tree);
+    }
+}

@@ -1,0 +1,43 @@
+using Rlvr.Torch.Checkpoints;
+using Rlvr.Torch.Models;
+using Rlvr.Torch.Tokenization;
+
+namespace Rlvr.Torch.Evaluation;
+
+/// <summary>A model folder opened for evaluation: weights, tokenizer and stop/pad ids.</summary>
+public sealed class EvalModel : IDisposable
+{
+    private EvalModel(CausalLanguageModel model, HfTokenizer tokenizer, IReadOnlyList<int> eos, int pad)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        EosTokenIds = eos;
+        PadTokenId = pad;
+    }
+
+    public CausalLanguageModel Model { get; }
+    public HfTokenizer Tokenizer { get; }
+
+    /// <summary>config.json, generation_config.json and tokenizer_config.json's EOS ids together.</summary>
+    public IReadOnlyList<int> EosTokenIds { get; }
+
+    /// <summary>Fills left padding (masked; upstream: pad = eos when the tokenizer has none).</summary>
+    public int PadTokenId { get; }
+
+    /// <summary>Loads <paramref name="directory"/>: errors name the missing file.</summary>
+    public static EvalModel Load(string directory, Placement placement)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"--model {directory}: no such folder");
+        var tokenizer = HfTokenizer.Load(directory);
+        var defaults = GenerationDefaults.Read(directory);
+        var eos = defaults.EosTokenIds.Concat(tokenizer.EosTokenId is int e ? [e] : []).Distinct().ToArray();
+        var pad = tokenizer.PadTokenId ?? defaults.PadTokenId ?? (eos.Length > 0 ? eos[0] : 0);
+        var model = CheckpointLoader.Load(directory, placement);
+        return new EvalModel(model, tokenizer, eos, pad);
+    }
+
+    /// <summary>The generator evaluation drives.</summary>
+    public ModelTextGenerator Generator() => new(Model, Tokenizer, EosTokenIds, PadTokenId);
+
+    public void Dispose() => Model.Dispose();
+}

@@ -1,0 +1,176 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Rlvr.Core.Data;
+using Rlvr.Core.Evaluation;
+using Rlvr.Core.Templates;
+using Rlvr.Grading;
+
+namespace Rlvr.Core.Tests;
+
+/// <summary>The evaluation loop with a scripted generator: sample counts, files, journal and resume.</summary>
+public sealed class EvalRunnerTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rlvr-eval-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private static List<Problem> Problems(int count) =>
+        Enumerable.Range(0, count).Select(i => new Problem($"id{i}", $"What is {i * 7}?", (i * 7).ToString(), "test", DatasetSplit.Test)).ToList();
+
+    private EvalSettings Settings(int shards = 2, int batch = 8) =>
+        new("tiny", _dir, "verify", PromptTemplates.Create("qwen-math"), MaxNewTokens: 16, Shards: shards, BatchSequences: batch, Seed: 7);
+
+    [Fact]
+    public void RunWritesEveryResponseWithVerdictCodeFlagAndTokenCountsAndPaperDefaults()
+    {
+        var generator = new ScriptedGenerator();
+        var runner = new EvalRunner(generator, new BoxedExactGrader(), Settings());
+        var result = runner.Run("AMC", Problems(5), EvalDefaults.For("AMC"));
+
+        Assert.All(generator.Calls, c => Assert.Equal(0.6, c.Settings.Temperature));
+        Assert.All(generator.Calls, c => Assert.All(c.Batch, r => Assert.Equal(8, r.Samples)));
+        Assert.All(generator.Calls, c => Assert.StartsWith("<|im_start|>system\nPlease reason step by step", c.Batch[0].Prompt));
+        // 5 problems, 2 shards [0,2) [2,5), one problem per call (8 sequences / 8 samples).
+        Assert.Equal(5, generator.Calls.Count);
+
+        var path = Path.Combine(_dir, "tiny_AMC.json");
+        Assert.True(File.Exists(path));
+        Assert.False(File.Exists(Path.Combine(_dir, "tiny_AMC.partial.jsonl")));
+        var read = EvalJson.ReadResult(path);
+        Assert.Equal(5, read.Problems.Count);
+        Assert.All(read.Problems, p => Assert.Equal(8, p.Samples.Count));
+        var sample = read.Problems[3].Samples[2];
+        Assert.Equal(sample.Response.Contains("python"), sample.HasCode);
+        Assert.Equal(sample.Response.EndsWith("\\boxed{21}"), sample.Correct);
+        Assert.True(sample.CompletionTokens >= 3);
+        // The metrics in the file are those of its own responses, counted here directly.
+        var all = read.Problems.SelectMany(p => p.Samples).ToList();
+        Assert.Equal(all.Count(s => s.Correct) / 40.0, read.Metrics.AvgAtK, 12);
+        Assert.Equal(read.Problems.Count(p => p.Samples.Any(s => s.Correct)) / 5.0, read.Metrics.PassAtK[8], 12);
+        Assert.Equal(all.Count(s => s.HasCode) / 40.0, read.Metrics.CodeFrequency, 12);
+        Assert.Equal(JsonSerializer.Serialize(result, EvalJson.Options), File.ReadAllText(path));
+        // The raw JSON uses the documented snake_case names.
+        var json = File.ReadAllText(path);
+        Assert.Contains("\"avg_at_k\"", json);
+        Assert.Contains("\"has_code\"", json);
+        Assert.Contains("\"completion_tokens\"", json);
+        Assert.Contains("\"finish\": \"length\"", json);
+    }
+
+    [Fact]
+    public void Math500IsOneGreedySample()
+    {
+        var generator = new ScriptedGenerator();
+        new EvalRunner(generator, new BoxedExactGrader(), Settings(shards: 1, batch: 64)).Run("MATH-500", Problems(3), EvalDefaults.For("MATH-500"));
+        var call = Assert.Single(generator.Calls);
+        Assert.Equal(0.0, call.Settings.Temperature);
+        Assert.Equal(3, call.Batch.Count);
+        Assert.All(call.Batch, r => Assert.Equal(1, r.Samples));
+        Assert.Equal(16, call.Settings.MaxNewTokens);
+    }
+
+    [Fact]
+    public void InterruptedRunResumesWithoutRepeatingOrLosingProblems()
+    {
+        var problems = Problems(9);
+        var plan = new SamplingPlan(2, 0.6);
+
+        // Reference: an uninterrupted run in another folder.
+        var cleanDir = Path.Combine(_dir, "clean");
+        var clean = new EvalRunner(new ScriptedGenerator(), new BoxedExactGrader(), Settings(shards: 2, batch: 4) with { OutputDir = cleanDir })
+            .Run("AIME-2024", problems, plan);
+
+        // Crash on the fourth call: three batches of two problems were journaled.
+        var crashing = new ScriptedGenerator(failAfterCalls: 3);
+        Assert.Throws<IOException>(() => new EvalRunner(crashing, new BoxedExactGrader(), Settings(shards: 2, batch: 4)).Run("AIME-2024", problems, plan));
+        Assert.False(File.Exists(Path.Combine(_dir, "tiny_AIME-2024.json")));  // no final file yet
+        var journal = File.ReadAllLines(Path.Combine(_dir, "tiny_AIME-2024.partial.jsonl"));
+        Assert.Equal(1 + 6, journal.Length);  // header + 6 problems
+        var firstPrompts = crashing.Calls.SelectMany(c => c.Batch.Select(r => r.Prompt)).ToHashSet();
+
+        var resumedGenerator = new ScriptedGenerator();
+        var resumed = new EvalRunner(resumedGenerator, new BoxedExactGrader(), Settings(shards: 2, batch: 4)).Run("AIME-2024", problems, plan);
+        var secondPrompts = resumedGenerator.Calls.SelectMany(c => c.Batch.Select(r => r.Prompt)).ToList();
+        Assert.Equal(3, secondPrompts.Count);                      // only the 3 unfinished problems
+        Assert.Empty(secondPrompts.Where(firstPrompts.Contains));  // none generated twice
+        Assert.Equal(problems.Select(p => p.Id), resumed.Problems.Select(p => p.Id));  // none lost, in order
+        Assert.Equal(JsonSerializer.Serialize(clean.Problems, EvalJson.Options), JsonSerializer.Serialize(resumed.Problems, EvalJson.Options));
+        Assert.False(File.Exists(Path.Combine(_dir, "tiny_AIME-2024.partial.jsonl")));
+
+        // A third run finds the finished file and generates nothing.
+        var idle = new ScriptedGenerator();
+        new EvalRunner(idle, new BoxedExactGrader(), Settings(shards: 2, batch: 4)).Run("AIME-2024", problems, plan);
+        Assert.Empty(idle.Calls);
+    }
+
+    [Fact]
+    public void TornLastJournalLineIsDroppedAndItsProblemRedone()
+    {
+        var problems = Problems(4);
+        var plan = new SamplingPlan(1, 0.0);
+        Assert.Throws<IOException>(() => new EvalRunner(new ScriptedGenerator(failAfterCalls: 1), new BoxedExactGrader(), Settings(shards: 1, batch: 2))
+            .Run("MATH-500", problems, plan));
+        var journalPath = Path.Combine(_dir, "tiny_MATH-500.partial.jsonl");
+        var lines = File.ReadAllLines(journalPath);
+        Assert.Equal(3, lines.Length);
+        // Simulate a crash in the middle of writing the second problem's line.
+        File.WriteAllText(journalPath, lines[0] + "\n" + lines[1] + "\n" + lines[2][..20]);
+
+        var generator = new ScriptedGenerator();
+        var result = new EvalRunner(generator, new BoxedExactGrader(), Settings(shards: 1, batch: 2)).Run("MATH-500", problems, plan);
+        Assert.Equal(4, result.Problems.Count);
+        Assert.Equal(2, generator.Calls.Count);  // the torn batch again, then the last one
+        Assert.Equal(["id0", "id1", "id2", "id3"], result.Problems.Select(p => p.Id));
+    }
+
+    [Fact]
+    public void JournalOfOtherSettingsIsRefusedWithAClearMessage()
+    {
+        var problems = Problems(4);
+        Assert.Throws<IOException>(() => new EvalRunner(new ScriptedGenerator(failAfterCalls: 1), new BoxedExactGrader(), Settings(shards: 1, batch: 2))
+            .Run("AMC", problems, new SamplingPlan(1, 0.0)));
+        var e = Assert.Throws<InvalidOperationException>(() => new EvalRunner(new ScriptedGenerator(), new BoxedExactGrader(), Settings(shards: 1, batch: 2))
+            .Run("AMC", problems, new SamplingPlan(4, 0.6)));
+        Assert.Contains("tiny_AMC.partial.jsonl", e.Message);
+        Assert.Contains("different settings", e.Message);
+    }
+
+    [Fact]
+    public void SummaryAveragesDatasetsUnweighted()
+    {
+        var runner = new EvalRunner(new ScriptedGenerator(), new BoxedExactGrader(), Settings());
+        var a = runner.Run("MATH-500", Problems(6), EvalDefaults.For("MATH-500"));
+        var b = runner.Run("AMC", Problems(3), EvalDefaults.For("AMC"));
+        var summary = EvalSummary.From([a, b]);
+        Assert.Equal((a.Metrics.AvgAtK + b.Metrics.AvgAtK) / 2, summary.OverallAvgAtK, 12);
+        Assert.Equal((a.Metrics.PassAtK[1] + b.Metrics.PassAtK[8]) / 2, summary.OverallPassAtK, 12);
+        var path = Path.Combine(_dir, "summary.json");
+        summary.Write(path);
+        var back = EvalSummary.Read(path);
+        Assert.Equal(["MATH-500", "AMC"], back.Datasets.Select(d => d.Dataset));
+        Assert.Equal("tiny_AMC.json", back.Datasets[1].File);
+    }
+
+    [Fact]
+    public void ForcedResponsePrefixGoesAfterTheTemplateAndProblemAffixesInsideIt()
+    {
+        var generator = new ScriptedGenerator();
+        var settings = Settings(shards: 1) with { ResponsePrefix = "Let's solve this using Python.", ProblemSuffix = " Think." };
+        new EvalRunner(generator, new BoxedExactGrader(), settings).Run("MATH-500", Problems(1), new SamplingPlan(1, 0));
+        var prompt = generator.Calls[0].Batch[0].Prompt;
+        Assert.EndsWith("What is 0? Think.<|im_end|>\n<|im_start|>assistant\nLet's solve this using Python.", prompt);
+    }
+
+    [Fact]
+    public void SecondEvaluationIntoTheSameJournalIsRefusedWhileTheFirstRuns()
+    {
+        var path = Path.Combine(_dir, "tiny_AMC.partial.jsonl");
+        var run = new EvalRunInfo("tiny", "AMC", "verify", "raw", 1, 0, 1, 16, 1, 0, "", "", "", []);
+        using var first = EvalJournal.Open(path, run);
+        var e = Assert.Throws<InvalidOperationException>(() => EvalJournal.Open(path, run));
+        Assert.Contains("in use by another evaluation", e.Message);
+    }
+}

@@ -1,0 +1,28 @@
+using Rlvr.Grading.Verify;
+using Xunit.Abstractions;
+
+namespace Rlvr.Grading.Tests;
+
+/// <summary>The verify grader against the 314 public grader vectors (expected = what each source suite asserts).</summary>
+public class VerifyVectorTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void AgreesWithExpectedOnAtLeast97Percent()
+    {
+        var cases = GradingCase.Load();
+        Assert.Equal(314, cases.Count);
+        var disagreements = new List<string>();
+        foreach (var c in cases)
+        {
+            var result = new VerifyGrader(c.Options()).Grade(c.Prediction, c.Gold);
+            if (result.Correct != c.Expected)
+                disagreements.Add($"{c.Id} expected={c.Expected} extracted={Short(result.Extracted)} timedOut={result.TimedOut}");
+        }
+        var rate = 1.0 - disagreements.Count / (double)cases.Count;
+        output.WriteLine($"verify agrees with expected on {cases.Count - disagreements.Count}/{cases.Count} = {rate:P1}");
+        foreach (var d in disagreements) output.WriteLine("  disagrees: " + d);
+        Assert.True(rate >= 0.97, $"agreement {rate:P1} < 97%; disagreeing: {string.Join(", ", disagreements.Select(d => d.Split(' ')[0]))}");
+    }
+
+    private static string Short(string? s) => s == null ? "null" : s.Length > 60 ? s[..60] + "..." : s;
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Rlvr.Core.Evaluation;
+using Rlvr.Core.Templates;
+using Rlvr.Grading;
+using Rlvr.Tests;
+using Rlvr.Torch.Evaluation;
+using Rlvr.Torch.Models;
+
+namespace Rlvr.Torch.Tests;
+
+/// <summary>
+/// `rlvr eval`'s pipeline on a real (tiny) model through text: the qwen2-tied fixture weights with the
+/// tiny ChatML tokenizer (ids below the fixture's vocab of 384), the shipped datasets, the paper grader.
+/// </summary>
+public sealed class EvalEndToEndTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "rlvr-e2e-" + Guid.NewGuid().ToString("N"));
+    private readonly string _modelDir;
+
+    public EvalEndToEndTests()
+    {
+        _modelDir = Directory.CreateDirectory(Path.Combine(_root, "tiny-qwen2")).FullName;
+        foreach (var f in new[] { "config.json", "generation_config.json", "model.safetensors" })
+            File.Copy(RepoPaths.Fixtures("qwen2-tied", f), Path.Combine(_modelDir, f));
+        foreach (var f in new[] { "tokenizer.json", "tokenizer_config.json" })
+            File.Copy(RepoPaths.Fixtures("tiny-chatml-tokenizer", f), Path.Combine(_modelDir, f));
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private EvalSettings Settings(string output, int shards = 4, int batch = 64) =>
+        new(Path.GetFileName(_modelDir), output, "paper", PromptTemplates.Create("raw"), MaxNewTokens: 4, Shards: shards, BatchSequences: batch, Seed: 3);
+
+    /// <summary>Stands in for a crash: passes calls through to the real generator, then throws.</summary>
+    private sealed class CrashingGenerator(ITextGenerator inner, int calls) : ITextGenerator
+    {
+        public int Calls { get; private set; }
+
+        public IReadOnlyList<IReadOnlyList<GeneratedText>> Generate(IReadOnlyList<GenerationRequest> batch, SamplingSettings settings)
+        {
+            if (Calls++ >= calls) throw new IOException("simulated crash");
+            return inner.Generate(batch, settings);
+        }
+    }
+
+    [Fact]
+    public void FourPaperDatasetsRunWithThePaperSampleCountsAndFileLayout()
+    {
+        using var model = EvalModel.Load(_modelDir, Placement.Cpu);
+        Assert.Equal([2, 378], model.EosTokenIds.Order());  // config.json's 2 and tokenizer_config's <|im_end|>
+        var output = Path.Combine(_root, "out");
+        var (summary, results) = EvalSession.Run(new EvalRequest(EvalDefaults.PaperDatasets, Limit: 2, DataDir: RepoPaths.Data()),
+            Settings(output), model.Generator(), Graders.Create(GraderMode.Paper));
+
+        Assert.Equal(
+            ["summary.json", "tiny-qwen2_AIME-2024.json", "tiny-qwen2_AIME-2025.json", "tiny-qwen2_AMC.json", "tiny-qwen2_MATH-500.json"],
+            Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var expected = new Dictionary<string, (int K, double T)> { ["MATH-500"] = (1, 0.0), ["AIME-2024"] = (8, 0.6), ["AIME-2025"] = (8, 0.6), ["AMC"] = (8, 0.6) };
+        foreach (var (dataset, (k, t)) in expected)
+        {
+            var r = EvalJson.ReadResult(Path.Combine(output, $"tiny-qwen2_{dataset}.json"));
+            Assert.Equal(2, r.Problems.Count);
+            Assert.All(r.Problems, p => Assert.Equal(k, p.Samples.Count));
+            Assert.Equal(t, r.Run.Temperature);
+            Assert.All(r.Problems.SelectMany(p => p.Samples), s =>
+            {
+                Assert.InRange(s.CompletionTokens, 1, 4);
+                Assert.True(s.PromptTokens > 10);
+            });
+        }
+        // The dataset rows are the shipped files' first rows.
+        var math = EvalJson.ReadResult(Path.Combine(output, "tiny-qwen2_MATH-500.json"));
+        using var rows = JsonDocument.Parse(File.ReadAllText(RepoPaths.Data("MATH-TTT", "test.json")));
+        Assert.Equal(rows.RootElement[1].GetProperty("answer").GetString(), math.Problems[1].Label);
+        Assert.Equal(["MATH-500", "AIME-2024", "AIME-2025", "AMC"], summary.Datasets.Select(d => d.Dataset));
+        Assert.Equal(4, results.Count);
+    }
+
+    [Fact]
+    public void GreedyEvaluationRepeatsAndAResumedRunEqualsAnUninterruptedOne()
+    {
+        using var model = EvalModel.Load(_modelDir, Placement.Cpu);
+        var problems = Rlvr.Core.Data.DatasetLoader.Load("AIME-2024", new(DataDir: RepoPaths.Data())).Problems.Take(3).ToList();
+        var plan = new SamplingPlan(2, 0.6);
+
+        var clean = new EvalRunner(model.Generator(), Graders.Create(GraderMode.Paper), Settings(Path.Combine(_root, "clean"), shards: 1, batch: 2))
+            .Run("AIME-2024", problems, plan);
+
+        var output = Path.Combine(_root, "resumed");
+        var crashing = new CrashingGenerator(model.Generator(), calls: 1);
+        Assert.Throws<IOException>(() => new EvalRunner(crashing, Graders.Create(GraderMode.Paper), Settings(output, shards: 1, batch: 2)).Run("AIME-2024", problems, plan));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(output, "tiny-qwen2_AIME-2024.partial.jsonl")).Length);  // header + problem 0
+
+        var counting = new CrashingGenerator(model.Generator(), calls: int.MaxValue);
+        var resumed = new EvalRunner(counting, Graders.Create(GraderMode.Paper), Settings(output, shards: 1, batch: 2)).Run("AIME-2024", problems, plan);
+        Assert.Equal(2, counting.Calls);  // problems 1 and 2 only
+        Assert.Equal(JsonSerializer.Serialize(clean.Problems, EvalJson.Options), JsonSerializer.Serialize(resumed.Problems, EvalJson.Options));
+    }
+
+    [Fact]
+    public void StopStringEndsTheTextAfterIt()
+    {
+        Assert.Equal("a </answer>", ModelTextGenerator.CutAfterStop("a </answer>\nmore", ["</answer>"]));
+        Assert.Equal("x", ModelTextGenerator.CutAfterStop("x", ["</answer>"]));
+        Assert.Equal("a b", ModelTextGenerator.CutAfterStop("a b c b", ["zz", "b"]));
+    }
+}
