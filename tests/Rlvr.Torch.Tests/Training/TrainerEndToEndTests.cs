@@ -66,6 +66,19 @@ public class TrainerEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Bf16_compute_with_a_kl_penalty_and_an_entropy_bonus_trains()
+    {
+        // bf16 forward/backward with fp32 masters (the GPU setting, on CPU here); a reference model is
+        // loaded because kl_coef != 0. The second update of each step is off-policy, so KL > 0 from step 1.
+        var (result, dir, metrics) = Train("bf16-kl", Tiny("run.steps=2", "eval.every=0", "checkpoint.every=2", "model.dtype=bf16",
+            "grpo.kl_coef=0.05", "grpo.kl_estimator=k3", "grpo.entropy_coef=0.01", "warm_start.steps=20"));
+        Assert.True(result.Completed, result.Message);
+        Assert.All(metrics, m => { Assert.True(double.IsFinite(m.Loss)); Assert.True(m.Kl > 0, $"step {m.Step}: KL {m.Kl}"); Assert.Equal(2, m.OptimizerSteps); });
+        var saved = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "checkpoints", "step-000002", "model", "config.json")))!;
+        Assert.Equal("bfloat16", (string?)saved["torch_dtype"]);
+    }
+
+    [Fact]
     public void Dynamic_sampling_trains_only_on_groups_with_reward_spread()
     {
         var (result, _, metrics) = Train("dapo", Tiny("run.steps=2", "eval.every=0", "checkpoint.every=0", "rollout.dynamic_sampling=true",
