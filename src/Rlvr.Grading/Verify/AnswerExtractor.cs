@@ -5,11 +5,12 @@ namespace Rlvr.Grading.Verify;
 
 /// <summary>
 /// Finds the final answer of a response, in Math-Verify's order of trust: the last \boxed{}/\fbox{} (with
-/// neighbouring boxes joined, "\boxed{1} and \boxed{2}"), an anchored answer ("final answer is ...",
-/// "answer: ..."), the last LaTeX environment ($...$, $$...$$, \[...\], \(...\); single-line for $ and \(,
-/// neighbours joined by and/or/comma), a bare \frac{}{}, then plain text (the whole text if it is one
-/// number or a short formula, else the last number). Each candidate is returned in that order; the grader
-/// takes the first that parses. Scanning is linear in the length of the text.
+/// neighbouring boxes joined, "\boxed{1} and \boxed{2}"; a Minerva "final answer is $X$" after the last box
+/// comes first), an anchored answer ("final answer is ...", "answer: ...", a multiple-choice letter), the
+/// whole text if it is one number or a short formula, then the last LaTeX environment ($...$, $$...$$,
+/// \[...\], \(...\); single-line for $ and \(, neighbours joined by and/or/comma), a bare \frac{}{} or the
+/// last plain number, whichever ends last; for gold answers, a short answer in words. Each candidate is
+/// returned in that order; the grader takes the first that parses. Scanning is linear in the text's length.
 /// </summary>
 internal static partial class AnswerExtractor
 {
