@@ -47,9 +47,12 @@ public class VerifyGraderTests
     [InlineData("x \\in [-2,7]", "\\boxed{[-2,7]}")]
     [InlineData("y = 2x + 3", "\\boxed{y=3+2x}")]
     [InlineData("x > 5", "\\boxed{(5, \\infty)}")]
+    [InlineData("1\\le|z|\\le \\frac{3}{2}", "\\boxed{[-\\frac{3}{2}, -1] \\cup [1, \\frac{3}{2}]}")]
     [InlineData("3, 5, 7", "\\boxed{7 \\text{ and } 5 \\text{ and } 3}")]
     [InlineData("3, 5, 7", "$\\boxed{3}$, $\\boxed{5}$, $\\boxed{7}$")]
     [InlineData("\\text{(C)}", "The answer is \\boxed{C}")]
+    [InlineData("\\text{(B)}", "The answer is (B).")]
+    [InlineData("C", "The answer is $\\textbf{(C)}$")]
     [InlineData("\\text{Evelyn}", "\\boxed{\\text{evelyn}}")]
     [InlineData("137 \\frac{1}{2}", "\\boxed{137.5}")]
     [InlineData("52_8", "\\boxed{42}")]
@@ -84,8 +87,10 @@ public class VerifyGraderTests
     [InlineData("x^2", "\\boxed{y^2}")]
     [InlineData("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\boxed{\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}}")]
     [InlineData("52_8", "\\boxed{52}")]
+    [InlineData("32349", "\\boxed{32, 349}")]
     [InlineData("5", "")]
     [InlineData("5", "no number here")]
+    [InlineData("A", "The answer is A number of ways")]
     public void NotEquivalent(string gold, string response) => Assert.False(Grader.Grade(response, gold).Correct, $"{gold} vs {response}");
 
     [Fact]

@@ -20,6 +20,9 @@ public sealed class MathParser
         "arcsec", "arccsc", "arccot", "coth", "sech", "csch",
     };
 
+    /// <summary>Function names in a fixed order, longest first ("asin" before "sin"): HashSet order varies between runs.</summary>
+    private static readonly string[] FunctionsLongestFirst = Functions.OrderByDescending(f => f.Length).ThenBy(f => f, StringComparer.Ordinal).ToArray();
+
     private static readonly HashSet<string> Greek = new(StringComparer.Ordinal)
     {
         "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota", "kappa",
@@ -204,7 +207,6 @@ public sealed class MathParser
         DivExpr d => IsSymbolic(d.Numerator) && IsSymbolic(d.Denominator),
         FuncExpr { Name: "abs" } f => IsSymbolic(f.Args[0]),
         TupleExpr t => t.Items.All(IsSymbolic),
-        PowExpr p => IsSymbolic(p.Base) && p.Exponent is NumberExpr,
         _ => false,
     };
 
@@ -558,7 +560,7 @@ public sealed class MathParser
             if (_syntax == MathSyntax.Plain && text.Length > 1)
             {
                 // sympy's split_symbols: xy is x*y unless the name is a known function.
-                foreach (var name in Functions)
+                foreach (var name in FunctionsLongestFirst)
                 {
                     if (text.EndsWith(name, StringComparison.Ordinal) && Peek.Is("(") && text.Length > name.Length)
                     {

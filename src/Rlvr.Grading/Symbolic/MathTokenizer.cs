@@ -171,8 +171,9 @@ internal static partial class MathTokenizer
         var n = text.Length;
         if (i >= n) return 0;
         var k = i;
-        if (text[k] == ',') k++;
-        else if (text[k] == '\\' && k + 1 < n && text[k + 1] is ',' or ';' or '!' or ' ' or ':') k += 2;
+        // "32, 349" is a list: a comma separates thousands only when no blank follows it.
+        if (text[k] == ',') return 1;
+        if (text[k] == '\\' && k + 1 < n && text[k + 1] is ',' or ';' or '!' or ' ' or ':') k += 2;
         else return 0;
         while (k < n && text[k] == ' ') k++;
         return k - i;
