@@ -95,12 +95,15 @@ public static class Evaluator
             {
                 if (Exact(f.Args[0], budget, ref hasFloat, depth + 1) is not { } nv || Exact(f.Args[1], budget, ref hasFloat, depth + 1) is not { } kv) return null;
                 if (!nv.IsInteger || !kv.IsInteger || kv.Sign < 0 || nv.Sign < 0) return null;
-                if (nv.Numerator > MaxFactorial) throw new MathLimitException("binomial too large");
+                if (kv.Numerator > nv.Numerator) return BigRational.Zero;
+                // C(n, k) = C(n, n-k): the cost is the smaller of k and n-k multiplications.
+                if (nv.Numerator > 1_000_000) throw new MathLimitException("binomial too large");
                 var nn = (int)nv.Numerator;
-                var kk = (int)kv.Numerator;
-                if (kk > nn) return BigRational.Zero;
+                var kk = (int)BigInteger.Min(kv.Numerator, nv.Numerator - kv.Numerator);
+                if (kk > MaxFactorial) throw new MathLimitException("binomial too large");
                 var r = BigInteger.One;
                 for (var j = 1; j <= kk; j++) r = r * (nn - kk + j) / j;
+                BigRational.CheckSize(r);
                 return new BigRational(r);
             }
             case FuncExpr { Name: "floor" or "ceil" } f:
