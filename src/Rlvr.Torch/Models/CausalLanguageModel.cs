@@ -74,24 +74,27 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <summary>
     /// log p(targets[b, t] | inputIds[b, ≤t]) as float32 [B, T]. Targets are aligned with positions (for
     /// next-token log-probs pass targets = inputIds shifted left by one and ignore the last column).
-    /// The vocabulary projection runs in chunks of positions so that no-grad scoring never holds more
-    /// than about <paramref name="maxLogitElements"/> float32 logits at once.
+    /// The vocabulary projection runs in chunks of positions holding about <paramref name="maxLogitElements"/>
+    /// float32 logits, in the forward and (with gradients) in the backward, which recomputes them: the full
+    /// [B, T, vocab] logits never exist (see <see cref="ChunkedTargetLogProbs"/>).
     /// </summary>
     public Tensor TokenLogProbs(Tensor inputIds, Tensor targets, Tensor? attentionMask = null, long maxLogitElements = 1L << 26)
     {
         using var scope = NewDisposeScope();
         var hidden = HiddenStates(inputIds, attentionMask, null); // [B, T, hidden]
-        long batch = hidden.shape[0], length = hidden.shape[1];
-        var chunk = Math.Max(1, Math.Min(length, maxLogitElements / Math.Max(1, batch * Config.VocabSize)));
-        var pieces = new List<Tensor>();
-        for (long start = 0; start < length; start += chunk)
-        {
-            var size = Math.Min(chunk, length - start);
-            var logits = ProjectToVocab(hidden.narrow(1, start, size)).to_type(ScalarType.Float32); // [B, c, V]
-            var chosen = logits.gather(-1, targets.narrow(1, start, size).unsqueeze(-1)).squeeze(-1);
-            pieces.Add(chosen - logits.logsumexp(-1));
-        }
-        return cat(pieces, 1).MoveToOuterDisposeScope();
+        return TargetLogProbs(hidden, targets, maxLogitElements).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// log p(targets) [B, T] float32 from final hidden states [B, T, hidden] (e.g. a slice of
+    /// <see cref="HiddenStates"/> covering the response), chunked as in <see cref="TokenLogProbs"/>.
+    /// </summary>
+    public Tensor TargetLogProbs(Tensor hidden, Tensor targets, long maxLogitElements = 1L << 26)
+    {
+        var chunk = Math.Max(1, Math.Min(hidden.shape[1], maxLogitElements / Math.Max(1, hidden.shape[0] * Config.VocabSize)));
+        return is_grad_enabled() && (hidden.requires_grad || HeadWeight.requires_grad)
+            ? ChunkedTargetLogProbs.Run(hidden, HeadWeight, targets, chunk)
+            : ChunkedTargetLogProbs.Compute(hidden, HeadWeight, targets, chunk);
     }
 
     /// <summary>
