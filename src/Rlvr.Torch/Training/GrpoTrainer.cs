@@ -1,9 +1,12 @@
 using TorchSharp;
 using System.Diagnostics;
 using Rlvr.Core.Data;
+using Rlvr.Core.Evaluation;
 using Rlvr.Core.Rewards;
 using Rlvr.Core.Templates;
+using Rlvr.Grading;
 using Rlvr.Torch.Checkpoints;
+using Rlvr.Torch.Evaluation;
 using Rlvr.Torch.Models;
 using Rlvr.Torch.Tokenization;
 using Rlvr.Torch.Training.Checkpointing;
@@ -58,6 +61,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             throw new InvalidOperationException($"{runDir} already holds a run; pass --resume to continue it or --out for a new folder");
         WriteAtomically(Path.Combine(runDir, ConfigFile), ConfigLoader.ToYaml(config));
 
+        if (config.Run.Threads > 0) torch.set_num_threads(config.Run.Threads);
         var placement = TrainingSetup.ResolvePlacement(config);
         var seed = config.Run.Seed;
         var (train, heldOut) = TrainingSetup.LoadProblems(config.Data, seed);
@@ -108,8 +112,11 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         }
 
         using var sink = new MetricsSink(runDir, config.Telemetry.Tensorboard, startStep);
-        if (startStep == 0 && config.Eval.Every > 0 && evalProblems.Count > 0)
-            Log($"eval at step 0: accuracy {Evaluate(collector, evalProblems, 0):F3} on {evalProblems.Count} problems");
+        double? Eval(int step) => config.Eval.Sets.Count > 0
+            ? EvaluateSets(policy, tokenizer, eos, pad, template, runDir, step)
+            : evalProblems.Count > 0 ? Evaluate(collector, evalProblems, step) : null;
+        if (startStep == 0 && config.Eval.Every > 0 && Eval(0) is double baseline)
+            Log($"eval at step 0: accuracy {baseline:F3}");
 
         string? lastCheckpoint = latest?.Path;
         for (int step = startStep + 1; step <= config.Run.Steps; step++)
@@ -124,8 +131,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             var update = samples.Length == 0
                 ? null
                 : updater.Update(samples, StepRandom.Create(seed, step, StepRandom.Stream.Shuffle));
-            double? evalAccuracy = config.Eval.Every > 0 && step % config.Eval.Every == 0 && evalProblems.Count > 0
-                ? Evaluate(collector, evalProblems, step) : null;
+            double? evalAccuracy = config.Eval.Every > 0 && step % config.Eval.Every == 0 ? Eval(step) : null;
             var metrics = Metrics(step, sampled, all, kept.Count, update, timing, prompts.Consumed, evalAccuracy, clock.Elapsed.TotalSeconds);
             sink.Write(metrics);
             if (config.Telemetry.SamplesEvery > 0 && step % config.Telemetry.SamplesEvery == 0)
@@ -215,11 +221,31 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         for (int i = 0; i < samples.Length; i++) samples[i].Advantage = advantages[i];
     }
 
-    private IReadOnlyList<Problem> LoadEvalProblems(IReadOnlyList<Problem> heldOut)
+    private IReadOnlyList<Problem> LoadEvalProblems(IReadOnlyList<Problem> heldOut) =>
+        config.Eval.Every <= 0 || config.Eval.Sets.Count > 0 ? [] : heldOut.Take(config.Eval.MaxPrompts).ToArray();
+
+    /// <summary>
+    /// Evaluation on named sets with the evaluation harness (`rlvr eval`'s code: the paper's sampling
+    /// plan per set, e.g. MATH-500 greedy, AIME avg@8), results in eval/step-NNNNNN/; returns the
+    /// unweighted mean avg@k over the sets.
+    /// </summary>
+    private double EvaluateSets(CausalLanguageModel policy, HfTokenizer tokenizer, IReadOnlyList<int> eos, int pad,
+        IPromptTemplate template, string runDir, int step)
     {
-        if (config.Eval.Every <= 0) return [];
-        if (config.Eval.Sets.Count == 0) return heldOut.Take(config.Eval.MaxPrompts).ToArray();
-        return config.Eval.Sets.SelectMany(name => DatasetLoader.Load(name).Problems.Take(config.Eval.MaxPrompts)).ToArray();
+        var settings = new EvalSettings(
+            Model: FormattableString.Invariant($"step{step:D6}"),
+            OutputDir: Path.Combine(runDir, "eval", FormattableString.Invariant($"step-{step:D6}")),
+            Grader: "paper",
+            Template: template,
+            MaxNewTokens: config.Eval.MaxNewTokens,
+            Seed: StepRandom.Seed(config.Run.Seed, step, StepRandom.Stream.Eval));
+        Directory.CreateDirectory(settings.OutputDir);
+        policy.eval();
+        var generator = new ModelTextGenerator(policy, tokenizer, eos, pad);
+        var (summary, _) = EvalSession.Run(new EvalRequest(config.Eval.Sets, Limit: config.Eval.MaxPrompts), settings, generator,
+            Graders.Create(GraderMode.Paper));
+        foreach (var d in summary.Datasets) Log($"eval step {step}: {d.Dataset} avg@{d.Samples} {d.AvgAtK:F3} pass@{d.Samples} {d.PassAtK:F3}");
+        return summary.OverallAvgAtK;
     }
 
     private double Evaluate(RolloutCollector collector, IReadOnlyList<Problem> problems, int step)

@@ -31,7 +31,7 @@ public static class TrainingSetup
     public static (IReadOnlyList<Problem> Train, IReadOnlyList<Problem> HeldOut) LoadProblems(DataConfig data, int seed)
     {
         IReadOnlyList<Problem> all;
-        if (data.Source == ArithmeticTask.SourceName) all = ArithmeticTask.Generate(data.GeneratedCount, seed);
+        if (data.Source == ArithmeticTask.SourceName) all = ArithmeticTask.Generate(data.GeneratedCount, data.GeneratedMaxOperand, seed);
         else if (data.Source.StartsWith("generated:", StringComparison.Ordinal))
             throw new InvalidDataException($"data.source '{data.Source}': the only generated task is {ArithmeticTask.SourceName}");
         else

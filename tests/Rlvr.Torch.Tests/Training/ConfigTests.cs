@@ -56,10 +56,19 @@ public class ConfigTests
         Assert.Equal(1, oneUpdate.Rollout.PromptsPerStep * oneUpdate.Rollout.SamplesPerPrompt / oneUpdate.Grpo.TrainBatchSize);
         Assert.Equal("box_only_format", ConfigLoader.Load("format").Reward.Name);
         Assert.Equal("contain_python_wo_backticks", ConfigLoader.Load("python").Reward.Name);
-        Assert.Equal("data/DeepScaleR_mv_labeled_qwen2.5_math_1.5b", ConfigLoader.Load("majority_vote_1.5b").Data.Source);
+        Assert.Equal("DeepScaleR_mv_labeled_qwen2.5_math_1.5b", ConfigLoader.Load("majority_vote_1.5b").Data.Source);
         Assert.NotNull(ConfigLoader.Load(null).Model.Tiny);  // the embedded default is tiny-cpu
-        // every preset loads and validates
-        foreach (var n in names) ConfigLoader.Load(n);
+        // every preset loads and validates, and names a dataset, template and reward that exist
+        foreach (var n in names)
+        {
+            var c = ConfigLoader.Load(n);
+            Assert.True(c.Data.Source == Rlvr.Torch.Training.Tiny.ArithmeticTask.SourceName || Rlvr.Core.Data.DatasetCatalog.Find(c.Data.Source) is not null,
+                $"{n}: data.source {c.Data.Source} is not in the catalog");
+            Assert.True(c.Data.TrueLabels.Length == 0 || Rlvr.Core.Data.DatasetCatalog.Find(c.Data.TrueLabels) is not null, $"{n}: data.true_labels");
+            Rlvr.Core.Templates.PromptTemplates.Create(c.Data.Template);
+            Rlvr.Core.Rewards.RewardRegistry.Create(c.Reward.Name);
+            Rlvr.Core.Rewards.RewardRegistry.Create(c.Reward.Accuracy);
+        }
     }
 
     [Fact]

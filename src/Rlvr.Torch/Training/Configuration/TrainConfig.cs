@@ -40,6 +40,8 @@ public sealed record RunConfig
     public int Seed { get; init; } = 42;
     /// <summary>"auto" (cuda when present), "cpu" or "cuda".</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>CPU threads for libtorch (0 = its default). Tiny models run faster on 1 thread, especially on a busy machine.</summary>
+    public int Threads { get; init; } = 0;
     /// <summary>Training steps (rollout batches). The paper plots 150-300; upstream stopped runs by hand.</summary>
     public int Steps { get; init; } = 300;
 }
@@ -92,6 +94,8 @@ public sealed record DataConfig
     public bool Shuffle { get; init; } = true;
     /// <summary>Rows of the generated task (generated sources only).</summary>
     public int GeneratedCount { get; init; } = 400;
+    /// <summary>Largest operand of the generated arithmetic task (a + b with a, b in 0..this).</summary>
+    public int GeneratedMaxOperand { get; init; } = 19;
     /// <summary>Rows kept out of training for in-training evaluation when no evaluation set is named.</summary>
     public int HeldOut { get; init; } = 0;
 }

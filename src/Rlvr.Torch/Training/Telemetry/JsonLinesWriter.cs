@@ -8,7 +8,8 @@ namespace Rlvr.Torch.Training.Telemetry;
 /// </summary>
 public sealed class JsonLinesWriter : IDisposable
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
+    // Relaxed escaping keeps "+" and "<" readable in completions; the output is never embedded in HTML.
+    private static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly StreamWriter _writer;
 
     /// <summary>Opens <paramref name="path"/> for appending (created when missing).</summary>
