@@ -56,6 +56,29 @@ public class ModelForwardTests
 
     [Theory]
     [MemberData(nameof(Fixtures))]
+    public void Right_padded_batch_gives_the_unpadded_logits(string name)
+    {
+        // The shorter sequence padded at the end (the mask-free causal path): real positions are unchanged.
+        var fixture = ModelFixture.Load(name);
+        using var model = fixture.LoadModel();
+        using var noGrad = no_grad();
+        var width = fixture.Inputs.Max(s => s.Length);
+        var ids = new long[2 * width];
+        var mask = new long[2 * width];
+        for (var s = 0; s < 2; s++)
+            for (var t = 0; t < fixture.Inputs[s].Length; t++) (ids[s * width + t], mask[s * width + t]) = (fixture.Inputs[s][t], 1);
+        using var idTensor = tensor(ids).view(2, width);
+        using var maskTensor = tensor(mask).view(2, width);
+        using var logits = model.Logits(idTensor, maskTensor);
+        for (var s = 0; s < 2; s++)
+        {
+            using var real = logits[s].narrow(0, 0, fixture.Inputs[s].Length);
+            Assert.InRange(fixture.MaxLogitError(real, s), 0, Tolerance);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
     public void Token_log_probs_match_transformers(string name)
     {
         var fixture = ModelFixture.Load(name);

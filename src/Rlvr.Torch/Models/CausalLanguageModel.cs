@@ -105,6 +105,11 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long batch = inputIds.shape[0], length = inputIds.shape[1];
+        // Without a cache, padding only at the ends of rows changes nothing for real tokens under causal
+        // attention (they never see later positions, and their positions count from 0): drop the mask so
+        // that SDPA takes its causal, mask-free path (a fused kernel on CUDA). GRPO micro-batches of one
+        // prompt's samples look like this. One host read of a boolean.
+        if (attentionMask is not null && cache is null && PaddedOnlyOnTheRight(attentionMask)) attentionMask = null;
         var context = BuildContext(inputIds, attentionMask, cache, batch, length);
         var h = model.embed_tokens.forward(inputIds);
         var checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
@@ -117,6 +122,16 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
             cache.EndWrite((int)length, valid);
         }
         return model.norm.forward(h).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Whether every row of a [B, T] mask is ones followed by zeros (non-increasing along T).</summary>
+    private static bool PaddedOnlyOnTheRight(Tensor attentionMask)
+    {
+        var length = attentionMask.shape[1];
+        if (length < 2) return true;
+        using var scope = NewDisposeScope();
+        var mask = attentionMask.to_type(ScalarType.Int64);
+        return (mask.narrow(1, 1, length - 1) <= mask.narrow(1, 0, length - 1)).all().item<bool>();
     }
 
     private AttentionContext BuildContext(Tensor inputIds, Tensor? attentionMask, KvCache? cache, long batch, long length)
