@@ -14,7 +14,9 @@ foreach (var command in new[]
     GradeCommand.Create(),
     BenchCommand.Create(),
     DataCommand.Create(),
+    LabelCommand.Create(),
     GenerateCommand.Create(),
+    TrainCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

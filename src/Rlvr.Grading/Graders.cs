@@ -1,4 +1,5 @@
 using Rlvr.Grading.Paper;
+using Rlvr.Grading.Verify;
 
 namespace Rlvr.Grading;
 
@@ -12,7 +13,7 @@ public static class Graders
         return mode switch
         {
             GraderMode.Paper => new PaperGrader(options),
-            GraderMode.Verify => throw new NotSupportedException("TEMPORARY until branch verify is merged"),
+            GraderMode.Verify => new VerifyGrader(options),
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown grader mode"),
         };
     }

@@ -7,8 +7,12 @@ namespace Rlvr.Core.Tests;
 /// (counted from the upstream files, not by this code).</summary>
 public class DataCatalogTests
 {
+    // Several tests read the same large files (DeepScaleR is 13 MB); read each once per run.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, DatasetSplit?), Lazy<LoadedDataset>> Cache = new();
+
     private static LoadedDataset Load(string name, DatasetSplit? split = null) =>
-        DatasetLoader.Load(name, new DatasetLoadOptions(split, DataDir: RepoPaths.Data()));
+        Cache.GetOrAdd((name, split), key => new Lazy<LoadedDataset>(() =>
+            DatasetLoader.Load(key.Item1, new DatasetLoadOptions(key.Item2, DataDir: RepoPaths.Data())))).Value;
 
     [Theory]
     [InlineData("MATH-500", "test", 500)]

@@ -21,6 +21,16 @@ public sealed class RewardsTests
     }
 
     [Fact]
+    public void Math_can_use_the_verify_grader()
+    {
+        // graders.md §6.1: gold 10\% vs 0.1 is wrong for the paper's reward, right for Math-Verify;
+        // gold 10\% vs 10 the other way round.
+        var group = new RewardGroup("p", @"10\%", [@"\boxed{0.1}", @"\boxed{10}"]);
+        Assert.Equal([0, 1], RewardRegistry.Create("math").Score(group));
+        Assert.Equal([1, 0], RewardRegistry.Create("math", new RewardOptions { MathGrader = Rlvr.Grading.GraderMode.Verify }).Score(group));
+    }
+
+    [Fact]
     public void R1_style_reads_only_the_text_after_the_last_answer_tag()
     {
         const string completion = @"\boxed{5} <answer>3</answer>";

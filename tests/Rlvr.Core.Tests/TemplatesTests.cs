@@ -78,12 +78,13 @@ public sealed class TemplatesTests : IDisposable
             template.Render("What is 1+1?"));
     }
 
-    private string ModelFolder(string name, object? chatTemplate)
+    private string ModelFolder(string name, object? chatTemplate, object? bosToken = null)
     {
         var folder = Path.Combine(_dir, name);
         Directory.CreateDirectory(folder);
         var config = chatTemplate == null ? new Dictionary<string, object>() : new Dictionary<string, object> { ["chat_template"] = chatTemplate };
         config["eos_token"] = "<|endoftext|>";
+        if (bosToken != null) config["bos_token"] = bosToken;
         File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), JsonSerializer.Serialize(config));
         return folder;
     }
@@ -99,6 +100,26 @@ public sealed class TemplatesTests : IDisposable
         "{{- \"Today Date: \" + date_string + \"\\n\\n\" }}{{- system_message }}{{- \"<|eot_id|>\" }}";
     private const string Llama30Jinja =
         "{% set loop_messages = messages %}{% for message in loop_messages %}{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' %}{% endfor %}";
+
+    // allenai/OLMo-2-1124-7B-SFT's chat_template (Tulu format).
+    private const string OlmoJinja =
+        "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'system' %}{{ '<|system|>\\n' + message['content'] + '\\n' }}" +
+        "{% elif message['role'] == 'user' %}{{ '<|user|>\\n' + message['content'] + '\\n' }}{% elif message['role'] == 'assistant' %}" +
+        "{% if not loop.last %}{{ '<|assistant|>\\n'  + message['content'] + eos_token + '\\n' }}{% else %}{{ '<|assistant|>\\n'  + message['content'] + eos_token }}{% endif %}" +
+        "{% endif %}{% if loop.last and add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}{% endfor %}";
+
+    [Fact]
+    public void The_OLMo_2_SFT_template_is_recognised_with_the_configs_bos_token()
+    {
+        // Rendered by hand from the Jinja: bos_token, the user turn, the generation prompt.
+        var olmo = ChatTemplateDetector.FromModelFolder(ModelFolder("olmo", OlmoJinja, new { content = "<|endoftext|>" }));
+        Assert.Equal("olmo2", olmo.Name);
+        Assert.Equal("<|endoftext|><|user|>\nWhat is 1+1?\n<|assistant|>\n", olmo.Render("What is 1+1?"));
+        Assert.Equal(olmo.Render("x"), PromptTemplates.Create("olmo2").Render("x"));
+        var otherBos = ChatTemplateDetector.FromModelFolder(ModelFolder("olmo-s", OlmoJinja, "<s>"));
+        Assert.Equal("<s><|user|>\nx\n<|assistant|>\n", otherBos.Render("x"));
+        Assert.Equal("<|endoftext|><|system|>\nBe brief.\n<|user|>\nx\n<|assistant|>\n", PromptTemplates.Create("olmo2", new TemplateOptions("Be brief.")).Render("x"));
+    }
 
     [Theory]
     [InlineData("qwen-math", QwenMathJinja)]
@@ -190,6 +211,6 @@ public sealed class TemplatesTests : IDisposable
         File.WriteAllText(path, "no placeholder {}");
         Assert.Equal($"--template {path}: the file has no {{problem}} placeholder", Assert.Throws<TemplateException>(() => PromptTemplates.Create(path)).Message);
         var e = Assert.Throws<TemplateException>(() => PromptTemplates.Create("qwen"));
-        Assert.Equal("--template qwen: unknown template; expected one of qwen-math, qwen2.5, chatml, llama3, llama3.0, r1, r1-train-script, raw, or a file with a {problem} placeholder", e.Message);
+        Assert.Equal("--template qwen: unknown template; expected one of qwen-math, qwen2.5, chatml, llama3, llama3.0, olmo2, r1, r1-train-script, raw, or a file with a {problem} placeholder", e.Message);
     }
 }

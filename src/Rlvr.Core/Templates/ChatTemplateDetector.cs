@@ -14,11 +14,12 @@ namespace Rlvr.Core.Templates;
 /// <item><term>Qwen2 (Instruct)</term><description>ChatML and <c>set system_message = 'You are a helpful assistant.'</c> → chatml with that system prompt</description></item>
 /// <item><term>Llama-3.1 / 3.2</term><description>"&lt;|start_header_id|&gt;", "&lt;|eot_id|&gt;" and "Cutting Knowledge Date" → llama3</description></item>
 /// <item><term>Llama-3</term><description>"&lt;|start_header_id|&gt;" and "&lt;|eot_id|&gt;" without the date block → llama3.0</description></item>
+/// <item><term>OLMo-2 SFT / Instruct (Tulu)</term><description>"&lt;|user|&gt;\n" and "&lt;|assistant|&gt;\n" message markers → olmo2, with the config's bos_token when the template writes it</description></item>
 /// </list>
 /// </summary>
 public static class ChatTemplateDetector
 {
-    private const string ChooseHint = "choose a prompt template with --template (qwen-math, qwen2.5, chatml, llama3, llama3.0, r1, raw, or a file with {problem})";
+    private const string ChooseHint = "choose a prompt template with --template (qwen-math, qwen2.5, chatml, llama3, llama3.0, olmo2, r1, raw, or a file with {problem})";
 
     /// <summary>The template for the model in <paramref name="modelFolder"/>. A system prompt or Llama
     /// date in <paramref name="options"/> overrides the template's default, as passing a system
@@ -28,21 +29,25 @@ public static class ChatTemplateDetector
         var path = Path.Combine(modelFolder, "tokenizer_config.json");
         if (!File.Exists(path)) throw new TemplateException($"{path}: not found; {ChooseHint}");
         string? jinja;
+        string? bos;
         try
         {
-            jinja = ReadChatTemplate(path);
+            (jinja, bos) = ReadConfig(path);
         }
         catch (JsonException e)
         {
             throw new TemplateException($"{path}: invalid JSON at line {e.LineNumber + 1}; {ChooseHint}");
         }
         if (jinja == null) throw new TemplateException($"{path}: the model has no chat_template (a base model?); {ChooseHint}");
-        return Recognise(jinja, options)
-            ?? throw new TemplateException($"{path}: its chat_template is not one rlvr knows (Qwen2.5-Math, Qwen2.5, Qwen2, Llama-3); {ChooseHint}");
+        return Recognise(jinja, options, bos)
+            ?? throw new TemplateException($"{path}: its chat_template is not one rlvr knows (Qwen2.5-Math, Qwen2.5, Qwen2, Llama-3, OLMo-2); {ChooseHint}");
     }
 
     /// <summary>The built-in template equal to this Jinja chat template, or null when it is not a known one.</summary>
-    public static IPromptTemplate? Recognise(string jinja, TemplateOptions? options = null)
+    /// <param name="jinja">The chat_template text.</param>
+    /// <param name="options">System prompt / date overrides.</param>
+    /// <param name="bosToken">The tokenizer's bos_token, for templates that write <c>{{ bos_token }}</c> (OLMo-2's when null).</param>
+    public static IPromptTemplate? Recognise(string jinja, TemplateOptions? options = null, string? bosToken = null)
     {
         options ??= TemplateOptions.Default;
         if (jinja.Contains("<|im_start|>", StringComparison.Ordinal))
@@ -66,15 +71,38 @@ public static class ChatTemplateDetector
             var dated = jinja.Contains("Cutting Knowledge Date: December 2023", StringComparison.Ordinal);
             return PromptTemplates.Create(dated ? "llama3" : "llama3.0", options);
         }
+        // In the JSON-decoded template the newline is still a Jinja escape: backslash, n.
+        if (jinja.Contains("'<|user|>\\n' + message['content'] + '\\n'", StringComparison.Ordinal)
+            && jinja.Contains("'<|assistant|>\\n'", StringComparison.Ordinal))
+        {
+            var bos = jinja.Contains("{{ bos_token }}", StringComparison.Ordinal) ? bosToken ?? TuluTemplate.OlmoBos : "";
+            return new TuluTemplate(bos, options.SystemPrompt);
+        }
         return null;
     }
 
-    /// <summary>The chat_template string; for the list form ([{name, template}]) the one named "default". Null when absent.</summary>
-    private static string? ReadChatTemplate(string path)
+    /// <summary>The chat_template string (for the list form [{name, template}], the one named "default";
+    /// null when absent) and the bos_token (a string, or an object with "content"; null when absent).</summary>
+    private static (string? ChatTemplate, string? BosToken) ReadConfig(string path)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-        if (!document.RootElement.TryGetProperty("chat_template", out var template)) return null;
-        return template.ValueKind switch
+        var root = document.RootElement;
+        string? bos = null;
+        if (root.TryGetProperty("bos_token", out var bosValue))
+        {
+            bos = bosValue.ValueKind switch
+            {
+                JsonValueKind.String => bosValue.GetString(),
+                JsonValueKind.Object when bosValue.TryGetProperty("content", out var content) => content.GetString(),
+                _ => null,
+            };
+        }
+        if (!root.TryGetProperty("chat_template", out var template)) return (null, bos);
+        return (ChatTemplate(template), bos);
+    }
+
+    private static string? ChatTemplate(JsonElement template) =>
+        template.ValueKind switch
         {
             JsonValueKind.String => template.GetString(),
             JsonValueKind.Array => template.EnumerateArray()
@@ -83,5 +111,4 @@ public static class ChatTemplateDetector
                 .FirstOrDefault(),
             _ => null,
         };
-    }
 }

@@ -16,6 +16,7 @@ public sealed record TemplateOptions(string? SystemPrompt = null, string? LlamaD
 /// <item><c>qwen2.5</c>: ChatML with Qwen2.5's default system prompt ("You are Qwen, created by Alibaba Cloud. ...").</item>
 /// <item><c>chatml</c>: ChatML; a system block only when <see cref="TemplateOptions.SystemPrompt"/> is set.</item>
 /// <item><c>llama3</c>: Llama-3.1/3.2 Instruct (dated system block); <c>llama3.0</c>: Meta-Llama-3-Instruct.</item>
+/// <item><c>olmo2</c>: the Tulu format of OLMo-2 SFT / Instruct, starting with OLMo-2's BOS "&lt;|endoftext|&gt;".</item>
 /// <item><c>r1</c>: the base-model template of eval_checkpoint.py (real newlines, stop "&lt;/answer&gt;");
 /// <c>r1-train-script</c>: the same with the literal backslash-n the training script produced.</item>
 /// <item><c>raw</c>: the problem unchanged.</item>
@@ -24,7 +25,7 @@ public sealed record TemplateOptions(string? SystemPrompt = null, string? LlamaD
 /// </summary>
 public static class PromptTemplates
 {
-    public static readonly IReadOnlyList<string> Names = ["qwen-math", "qwen2.5", "chatml", "llama3", "llama3.0", "r1", "r1-train-script", "raw"];
+    public static readonly IReadOnlyList<string> Names = ["qwen-math", "qwen2.5", "chatml", "llama3", "llama3.0", "olmo2", "r1", "r1-train-script", "raw"];
 
     public static IPromptTemplate Create(string nameOrFile, TemplateOptions? options = null)
     {
@@ -36,6 +37,7 @@ public static class PromptTemplates
             "chatml" => new ChatMlTemplate("chatml", options.SystemPrompt),
             "llama3" => new Llama3Template(dated: true, options.LlamaDate, options.SystemPrompt),
             "llama3.0" => new Llama3Template(dated: false, null, options.SystemPrompt),
+            "olmo2" => new TuluTemplate(TuluTemplate.OlmoBos, options.SystemPrompt),
             "r1" => new R1Template(literalBackslashN: false),
             "r1-train-script" => new R1Template(literalBackslashN: true),
             "raw" => new RawTemplate(),

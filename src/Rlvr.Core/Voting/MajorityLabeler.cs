@@ -60,42 +60,52 @@ public sealed record LabelingResult(IReadOnlyList<VotedProblem> Voted, LabelingS
 /// </summary>
 public static class MajorityLabeler
 {
-    /// <summary>Votes on each problem's samples (joined by id) and judges the label against the ground truth.</summary>
+    /// <summary>Votes on each problem's samples (joined by id) and judges the label against the ground truth.
+    /// Samples are consumed as a stream: only each response's extracted answer is kept.</summary>
     /// <param name="problems">The dataset split, ids unique, labels = ground truth.</param>
-    /// <param name="samples">The samples; every id must belong to the dataset.</param>
+    /// <param name="samples">The samples, in file order (the order decides ties); every id must belong to the dataset.</param>
     /// <param name="grader">Extracts answers and judges equivalence.</param>
     /// <param name="samplesPath">Named in errors.</param>
     /// <param name="datasetName">Named in errors.</param>
-    public static LabelingResult Label(IReadOnlyList<Problem> problems, IReadOnlyList<Sample> samples, IAnswerGrader grader, string samplesPath, string datasetName)
+    /// <param name="progress">Called after every 10,000 samples read with the count so far.</param>
+    public static LabelingResult Label(
+        IReadOnlyList<Problem> problems,
+        IEnumerable<Sample> samples,
+        IAnswerGrader grader,
+        string samplesPath,
+        string datasetName,
+        Action<int>? progress = null)
     {
-        var byId = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var answersById = new Dictionary<string, List<string?>>(StringComparer.Ordinal);
         foreach (var problem in problems)
         {
-            if (!byId.TryAdd(problem.Id, []))
+            if (!answersById.TryAdd(problem.Id, []))
             {
                 throw new DatasetException($"{datasetName}: id '{problem.Id}' appears twice; samples are matched by id, so ids must be unique");
             }
         }
+        var sampleCount = 0;
         foreach (var sample in samples)
         {
-            if (!byId.TryGetValue(sample.Id, out var responses))
+            if (!answersById.TryGetValue(sample.Id, out var answers))
             {
                 throw new DatasetException($"{samplesPath}: line {sample.Line}: id '{sample.Id}' is not in dataset {datasetName}");
             }
-            responses.Add(sample.Response);
+            answers.Add(grader.Extract(sample.Response));
+            if (++sampleCount % 10_000 == 0) progress?.Invoke(sampleCount);
         }
 
         var voted = new List<VotedProblem>();
         var withoutSamples = 0;
         foreach (var problem in problems)
         {
-            var responses = byId[problem.Id];
-            if (responses.Count == 0)
+            var answers = answersById[problem.Id];
+            if (answers.Count == 0)
             {
                 withoutSamples++;
                 continue;
             }
-            var vote = MajorityVote.Vote(responses, grader);
+            var vote = MajorityVote.VoteOnAnswers(answers, grader.AnswersEquivalent);
             // Judge each group once against the ground truth: its samples share the verdict.
             var correctVotes = 0;
             bool? labelCorrect = null;
@@ -107,7 +117,7 @@ public static class MajorityLabeler
             }
             voted.Add(new VotedProblem(problem, vote, labelCorrect, correctVotes / (double)vote.Samples));
         }
-        return new LabelingResult(voted, Summarise(problems.Count, withoutSamples, samples.Count, voted));
+        return new LabelingResult(voted, Summarise(problems.Count, withoutSamples, sampleCount, voted));
     }
 
     private static LabelingSummary Summarise(int problems, int withoutSamples, int samples, IReadOnlyList<VotedProblem> voted)

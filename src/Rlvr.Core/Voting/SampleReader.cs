@@ -8,10 +8,14 @@ namespace Rlvr.Core.Voting;
 /// string or an integer, as in the datasets). Blank lines are ignored. Errors name the file and line.</summary>
 public static class SampleReader
 {
-    public static IReadOnlyList<Sample> Read(string path)
+    /// <summary>All samples in memory (for small files and tests).</summary>
+    public static IReadOnlyList<Sample> Read(string path) => [.. Stream(path)];
+
+    /// <summary>The samples one at a time: 64 responses of up to 3,072 tokens for each of 40k problems
+    /// would not fit in memory, and voting only needs each response's extracted answer.</summary>
+    public static IEnumerable<Sample> Stream(string path)
     {
         if (!File.Exists(path)) throw new DatasetException($"{path}: samples file not found");
-        var samples = new List<Sample>();
         var lineNumber = 0;
         foreach (var line in File.ReadLines(path, Encoding.UTF8))
         {
@@ -47,9 +51,8 @@ public static class SampleReader
             {
                 throw new DatasetException($"{path}: line {lineNumber}: key 'response' is {Describe(response.ValueKind)}; expected a string");
             }
-            samples.Add(new Sample(idText, response.GetString()!, lineNumber));
+            yield return new Sample(idText, response.GetString()!, lineNumber);
         }
-        return samples;
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

@@ -42,17 +42,18 @@ internal static partial class PythonText
         return false;
     }
 
-    /// <summary>Python's <c>int(s)</c> of a string: true when it would not raise.</summary>
-    public static bool TryParseInt(string s, out BigInteger value)
+    /// <summary>Python's <c>str(int(s))</c> of a string: true when <c>int(s)</c> would not raise. Written
+    /// with string operations (sign, underscores and leading zeros dropped) because a BigInteger round trip is
+    /// quadratic in the number of digits, and answers can be 100,000 digits long.</summary>
+    public static bool TryParseInt(string s, out string canonical)
     {
         var t = s.Trim();
-        if (IntLiteral().IsMatch(t))
-        {
-            value = BigInteger.Parse(t.Replace("_", ""), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            return true;
-        }
-        value = default;
-        return false;
+        canonical = "";
+        if (!IntLiteral().IsMatch(t)) return false;
+        var negative = t[0] == '-';
+        var digits = t.TrimStart('+', '-').Replace("_", "").TrimStart('0');
+        canonical = digits.Length == 0 ? "0" : negative ? "-" + digits : digits;
+        return true;
     }
 
     /// <summary>Python's <c>int(round(x))</c>; throws (as Python does) for infinities and NaN.</summary>

@@ -43,7 +43,8 @@ internal static class WordToNumber
         // str.isdigit() followed by int(): "070" -> "70". (Unicode digits other than 0-9 make int() raise.)
         if (text.Length > 0 && text.All(char.IsAsciiDigit))
         {
-            result = BigInteger.Parse(text).ToString();
+            var digits = text.TrimStart('0');
+            result = digits.Length == 0 ? "0" : digits;
             return true;
         }
         if (text.Length > 0 && text.All(char.IsDigit)) return false;

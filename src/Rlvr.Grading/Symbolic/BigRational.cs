@@ -9,8 +9,8 @@ namespace Rlvr.Grading.Symbolic;
 /// </summary>
 public readonly struct BigRational : IEquatable<BigRational>
 {
-    /// <summary>Largest numerator or denominator kept exact, in bits (about 6,000 decimal digits).</summary>
-    public const int MaxBits = 20_000;
+    /// <summary>Largest numerator or denominator kept exact, in bits (about 3,000 decimal digits; 1000! fits).</summary>
+    public const int MaxBits = 10_000;
 
     public BigInteger Numerator { get; }
     public BigInteger Denominator { get; }

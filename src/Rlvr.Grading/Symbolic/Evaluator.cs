@@ -8,7 +8,7 @@ namespace Rlvr.Grading.Symbolic;
 /// </summary>
 public static class Evaluator
 {
-    private const int MaxFactorial = 2000;
+    private const int MaxFactorial = 1000;
     private const int MaxSumTerms = 2000;
 
     /// <summary>The exact value of <paramref name="e"/>, or null when it is not a rational number we can compute.
@@ -35,6 +35,7 @@ public static class Evaluator
                 var sum = BigRational.Zero;
                 foreach (var term in add.Terms)
                 {
+                    budget?.ThrowIfExpired();
                     if (Exact(term, budget, ref hasFloat, depth + 1) is not { } tv) return null;
                     sum += tv;
                 }
@@ -45,6 +46,7 @@ public static class Evaluator
                 var product = BigRational.One;
                 foreach (var factor in mul.Factors)
                 {
+                    budget?.ThrowIfExpired();
                     if (Exact(factor, budget, ref hasFloat, depth + 1) is not { } fv) return null;
                     product *= fv;
                 }
@@ -151,7 +153,12 @@ public static class Evaluator
                     ConstantKind.Pi => Math.PI, ConstantKind.E => Math.E, ConstantKind.I => Complex.ImaginaryOne,
                     _ => double.PositiveInfinity,
                 };
-            case NegExpr neg: return -Num(neg.Operand, sym, budget, depth + 1, bound);
+            case NegExpr neg:
+            {
+                // -(4 + 0i) must stay on the upper side of the branch cut: sqrt(-4) = 2i, not -2i.
+                var v = -Num(neg.Operand, sym, budget, depth + 1, bound);
+                return new Complex(v.Real + 0.0, v.Imaginary + 0.0);
+            }
             case AddExpr add:
             {
                 Complex sum = 0;
@@ -190,9 +197,16 @@ public static class Evaluator
             var xr = x.Real;
             if (Math.Abs(xr - Math.Round(xr)) < 1e-12 && Math.Abs(xr) < 1e6) return Math.Pow(a.Real, Math.Round(xr));
             if (a.Real >= 0) return Math.Pow(a.Real, xr);
-            // Odd roots of negative reals stay real, as in LaTeX answers: \sqrt[3]{-8} = -2.
-            var inverse = 1 / xr;
-            if (Math.Abs(inverse - Math.Round(inverse)) < 1e-9 && ((long)Math.Round(inverse) & 1) == 1) return -Math.Pow(-a.Real, xr);
+            // Odd roots of negative reals stay real, as in LaTeX answers: \sqrt[3]{-8} = -2, (-8)^{2/3} = 4.
+            for (var q = 3; q <= 15; q += 2)
+            {
+                var p = xr * q;
+                if (Math.Abs(p - Math.Round(p)) < 1e-9)
+                {
+                    var magnitude = Math.Pow(-a.Real, xr);
+                    return ((long)Math.Round(p) & 1) == 1 ? -magnitude : magnitude;
+                }
+            }
         }
         if (a == Complex.Zero) return x.Real > 0 ? Complex.Zero : double.NaN;
         return Complex.Pow(a, x);

@@ -15,8 +15,11 @@ public enum MathSyntax
 /// Splits a math string into tokens. Presentation-only LaTeX (\left, \right, spacing, \displaystyle,
 /// degree signs, dollar signs) is dropped here so that the parser sees only the mathematics.
 /// </summary>
-internal static class MathTokenizer
+internal static partial class MathTokenizer
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=\d)\s*\{,\s*\}\s*(?=\d)")]
+    private static partial System.Text.RegularExpressions.Regex ThousandsBraces();
+
     private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal)
     {
         "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl", "Biggr",
@@ -35,10 +38,16 @@ internal static class MathTokenizer
     /// <summary>Unknown command names that are really a known command glued to a letter (\quadx, \cdotx).</summary>
     private static readonly string[] GluedPrefixes = ["qquad", "quad", "cdot", "times", "infty", "pi", "pm", "div"];
 
-    public static List<MathToken> Tokenize(string text, MathSyntax syntax, GradeBudget? budget)
+    /// <summary>How deep \mathbf{\mathbf{...}} may nest (each level is tokenised again).</summary>
+    private const int MaxTextDepth = 4;
+
+    public static List<MathToken> Tokenize(string text, MathSyntax syntax, GradeBudget? budget) => Tokenize(text, syntax, budget, 0);
+
+    private static List<MathToken> Tokenize(string text, MathSyntax syntax, GradeBudget? budget, int textDepth)
     {
+        if (textDepth > MaxTextDepth) throw new MathLimitException("text nested too deeply");
         // "{,}" and ",\!" are LaTeX's ways to write a thousands comma (14{,}916, 11,\! 111).
-        if (text.Contains("{,}", StringComparison.Ordinal)) text = text.Replace("{,}", ",", StringComparison.Ordinal);
+        if (text.Contains("{,", StringComparison.Ordinal)) text = ThousandsBraces().Replace(text, ",");
         if (text.Contains(",\\!", StringComparison.Ordinal)) text = text.Replace(",\\! ", ",", StringComparison.Ordinal).Replace(",\\!", ",", StringComparison.Ordinal);
         var tokens = new List<MathToken>(Math.Min(text.Length, 4096) / 2 + 4);
         var bracketDepth = 0;
@@ -64,7 +73,7 @@ internal static class MathTokenizer
             }
             if (c == '\\')
             {
-                i = ReadBackslash(text, i, syntax, ref matrixDepth, tokens);
+                i = ReadBackslash(text, i, syntax, ref matrixDepth, tokens, budget, textDepth);
                 continue;
             }
             switch (c)
@@ -122,11 +131,15 @@ internal static class MathTokenizer
         if (allowThousands && i - start is >= 1 and <= 3 && text[start] != '0')
         {
             // 1,234,567: every group after a comma has exactly three digits.
-            while (i < n && text[i] == ',' && HasThreeDigits(text, i + 1)
-                   && (i + 4 >= n || !char.IsAsciiDigit(text[i + 4])))
+            // 1,234,567 or 1\,000\,000: every group after a separator has exactly three digits.
+            while (true)
             {
-                sb.Append(text, i + 1, 3);
-                i += 4;
+                var separator = ThousandsSeparatorLength(text, i);
+                if (separator == 0) break;
+                var at = i + separator;
+                if (!HasThreeDigits(text, at) || (at + 3 < n && char.IsAsciiDigit(text[at + 3]))) break;
+                sb.Append(text, at, 3);
+                i = at + 3;
             }
         }
         if (i + 1 < n && text[i] == '.' && char.IsAsciiDigit(text[i + 1]))
@@ -152,10 +165,24 @@ internal static class MathTokenizer
         return i;
     }
 
+    /// <summary>Length of a thousands separator at i: "," or a LaTeX thin space (\, \; \! "\ ") with optional blanks.</summary>
+    private static int ThousandsSeparatorLength(string text, int i)
+    {
+        var n = text.Length;
+        if (i >= n) return 0;
+        var k = i;
+        // "32, 349" is a list: a comma separates thousands only when no blank follows it.
+        if (text[k] == ',') return 1;
+        if (text[k] == '\\' && k + 1 < n && text[k + 1] is ',' or ';' or '!' or ' ' or ':') k += 2;
+        else return 0;
+        while (k < n && text[k] == ' ') k++;
+        return k - i;
+    }
+
     private static bool HasThreeDigits(string text, int at) =>
         at + 2 < text.Length && char.IsAsciiDigit(text[at]) && char.IsAsciiDigit(text[at + 1]) && char.IsAsciiDigit(text[at + 2]);
 
-    private static int ReadBackslash(string text, int i, MathSyntax syntax, ref int matrixDepth, List<MathToken> tokens)
+    private static int ReadBackslash(string text, int i, MathSyntax syntax, ref int matrixDepth, List<MathToken> tokens, GradeBudget? budget, int textDepth)
     {
         var n = text.Length;
         if (i + 1 >= n) return i + 1;
@@ -212,11 +239,20 @@ internal static class MathTokenizer
         {
             var (content, after) = ReadBraceGroup(text, j);
             if (content == null) return j;
-            AddText(content, name, syntax, tokens);
+            AddText(content, name, syntax, tokens, budget, textDepth);
             return after;
         }
         if (Skipped.Contains(name))
         {
+            // 90^\circ and 90^{\circ}: a degree sign is no exponent.
+            if (name is "circ" or "degree" && tokens.Count > 0 && tokens[^1].Is("^")) tokens.RemoveAt(tokens.Count - 1);
+            if (name is "circ" or "degree" && tokens.Count > 1 && tokens[^1].Is("{") && tokens[^2].Is("^"))
+            {
+                tokens.RemoveRange(tokens.Count - 2, 2);
+                var k = j;
+                while (k < n && text[k] == ' ') k++;
+                if (k < n && text[k] == '}') return k + 1;
+            }
             // \left. and \right. are invisible delimiters.
             if ((name is "left" or "right") && j < n && text[j] == '.') return j + 1;
             if (name is "hspace" or "vspace" or "phantom" or "tag") { var (_, after) = ReadBraceGroup(text, j); return Math.Max(after, j); }
@@ -253,7 +289,7 @@ internal static class MathTokenizer
         return (null, i);
     }
 
-    private static void AddText(string content, string command, MathSyntax syntax, List<MathToken> tokens)
+    private static void AddText(string content, string command, MathSyntax syntax, List<MathToken> tokens, GradeBudget? budget, int textDepth)
     {
         var trimmed = content.Trim();
         if (trimmed.Length == 0) return;
@@ -267,11 +303,11 @@ internal static class MathTokenizer
         // Math inside \mathbf{...} or \boldsymbol{...} is mathematics, not words.
         if (command is "mathbf" or "boldsymbol" or "bm" or "mathrm" or "operatorname" && !IsWord(trimmed))
         {
-            try { tokens.AddRange(Tokenize(trimmed, syntax, null)); return; } catch (FormatException) { }
+            try { tokens.AddRange(Tokenize(trimmed, syntax, budget, textDepth + 1)); return; } catch (FormatException) { }
         }
         if (IsNumberText(trimmed))
         {
-            tokens.AddRange(Tokenize(trimmed, syntax, null));
+            tokens.AddRange(Tokenize(trimmed, syntax, budget, textDepth + 1));
             return;
         }
         tokens.Add(new MathToken(TokenKind.Text, trimmed));

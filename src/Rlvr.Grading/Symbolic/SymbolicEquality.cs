@@ -8,6 +8,9 @@ namespace Rlvr.Grading.Symbolic;
 /// </summary>
 public static class SymbolicEquality
 {
+    /// <summary>Longest input looked at; the PRM800K step only ever sees short normalised answers.</summary>
+    public const int MaxInputChars = 2_000;
+
     /// <summary>True when <paramref name="first"/> - <paramref name="second"/> is zero as sympy would judge it.
     /// False when either side does not parse, is not a scalar, or the budget or a size limit runs out
     /// (the caller may check <see cref="GradeBudget.Expired"/> to count a timeout). Never throws.</summary>
@@ -15,7 +18,7 @@ public static class SymbolicEquality
     {
         try
         {
-            if (first.Length > 10_000 || second.Length > 10_000) return false;
+            if (first.Length > MaxInputChars || second.Length > MaxInputChars) return false;
             var a = MathParser.TryParse(first, MathSyntax.Plain, budget);
             if (a == null) return false;
             var b = MathParser.TryParse(second, MathSyntax.Plain, budget);

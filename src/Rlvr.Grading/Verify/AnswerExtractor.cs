@@ -13,10 +13,22 @@ namespace Rlvr.Grading.Verify;
 /// </summary>
 internal static partial class AnswerExtractor
 {
-    /// <summary>Answer anchors (English, French, Chinese, Hindi), the last occurrence wins.</summary>
-    [GeneratedRegex(@"(?:final\s+answer\s*(?:is|:)|answer\s+is\s*:?|answer\s*:|answers\s+are\s*:?|réponse\s*(?:est|:)|答案\s*(?:是|:|：)?|उत्तर\s*(?:है)?\s*:?)",
+    /// <summary>"final answer is", also with words between ("Final Answer: The volume of $V$ is 120").</summary>
+    // Patterns end on a literal so that right-to-left matching never backtracks through runs of spaces.
+    [GeneratedRegex(@"final\s+answer(?:[^\n.]{0,80}?\b(?:is|are|be)\b)",
+        RegexOptions.IgnoreCase | RegexOptions.RightToLeft | RegexOptions.CultureInvariant)]
+    private static partial Regex FinalAnswerIs();
+
+    /// <summary>Other answer anchors (English, French, Chinese, Hindi); the last occurrence wins.</summary>
+    [GeneratedRegex(@"(?:answer\s+is|answer\s*:|answers\s+are|réponse\s+est|réponse\s*:|答案|उत्तर)",
         RegexOptions.IgnoreCase | RegexOptions.RightToLeft | RegexOptions.CultureInvariant)]
     private static partial Regex Anchor();
+
+    /// <summary>How far from the end anchors are searched.</summary>
+    private const int AnchorWindow = 20_000;
+
+    /// <summary>At most this many neighbouring boxes are joined into one answer.</summary>
+    private const int MaxJoinedBoxes = 16;
 
     private static readonly string[] BoxCommands = ["\\boxed", "\\fbox"];
 
@@ -38,42 +50,52 @@ internal static partial class AnswerExtractor
         }
         if (text.Length > options.MaxInputChars) text = text[^options.MaxInputChars..];
 
-        if (Boxed(text) is { } boxed) candidates.Add(boxed);
+        var boxed = Boxed(text, out var lastBoxEnd);
         budget.ThrowIfExpired();
-
         var envs = FindEnvironments(text, budget);
-        var anchor = Anchor().Match(text);
+        // "The final answer is $X$. I hope it is correct." after the last box outranks the box (same priority, rightmost).
+        // Anchors are looked for near the end only: the answer of a long response sits there.
+        var anchorFrom = Math.Max(0, text.Length - AnchorWindow);
+        var final = FinalAnswerIs().Match(text, anchorFrom, text.Length - anchorFrom);
+        if (final.Success && final.Index > lastBoxEnd) AddAnchored(text, final.Index + final.Length, envs, plainText, candidates);
+        if (boxed != null) candidates.Add(boxed);
+        if (final.Success && final.Index <= lastBoxEnd) AddAnchored(text, final.Index + final.Length, envs, plainText, candidates);
+        var anchor = Anchor().Match(text, anchorFrom, text.Length - anchorFrom);
         if (anchor.Success) AddAnchored(text, anchor.Index + anchor.Length, envs, plainText, candidates);
 
-        // Environments right to left, and a bare \frac{a}{b} after the last one.
-        var bareFrac = LastBareFrac(text, envs);
-        if (bareFrac is { } frac && (envs.Count == 0 || frac.Start > envs[^1].End)) candidates.Add(text[frac.Start..frac.End]);
-        for (var k = envs.Count - 1; k >= 0 && k >= envs.Count - 3; k--) candidates.Add(JoinedBackward(text, envs, k));
-        if (bareFrac is { } frac2 && envs.Count > 0 && frac2.Start < envs[^1].End) candidates.Add(text[frac2.Start..frac2.End]);
+        // A short bare answer: one number, or a formula without prose.
+        string? whole = null;
+        if (plainText) whole = PlainNumberScanner.Whole(text) ?? (envs.Count == 0 && LooksLikeFormula(text) ? text.Trim() : null);
+        if (whole != null) candidates.Add(whole);
 
-        if (plainText)
-        {
-            if (PlainNumberScanner.Whole(text) is { } whole) candidates.Add(whole);
-            else if (LooksLikeFormula(text)) candidates.Add(text.Trim());
-            if (PlainNumberScanner.Last(text, 0, text.Length) is { } last) candidates.Add(last.Latex);
-        }
+        // Environments, a bare \frac{a}{b} and plain numbers compete on position: the rightmost first.
+        var positioned = new List<(int End, string Text)>();
+        for (var k = envs.Count - 1; k >= 0 && k >= envs.Count - 3; k--) positioned.Add((envs[k].End, JoinedBackward(text, envs, k)));
+        if (LastBareFrac(text, envs) is { } frac) positioned.Add((frac.End, text[frac.Start..frac.End]));
+        if (plainText && PlainNumberScanner.Last(text, 0, text.Length) is { } last) positioned.Add((last.End, last.Latex));
+        positioned.Sort((a, b) => b.End.CompareTo(a.End));
+        foreach (var p in positioned) candidates.Add(p.Text);
         return candidates;
     }
 
     /// <summary>The content of the last box, joined with earlier boxes that sit close to it
     /// (gap under 10 characters, or under 70 with "and"/"or"/","/";" in it), plus a percent sign after it.</summary>
-    internal static string? Boxed(string text)
+    internal static string? Boxed(string text, out int lastBoxEnd)
     {
+        lastBoxEnd = -1;
         var boxes = new List<Span>();
         var i = 0;
+        // Next occurrence of each box command, refreshed only once passed (keeps the scan linear).
+        var next = new int[BoxCommands.Length];
+        for (var c = 0; c < BoxCommands.Length; c++) next[c] = text.IndexOf(BoxCommands[c], StringComparison.Ordinal);
         while (i < text.Length)
         {
             var at = -1;
             var command = "";
-            foreach (var c in BoxCommands)
+            for (var c = 0; c < BoxCommands.Length; c++)
             {
-                var p = text.IndexOf(c, i, StringComparison.Ordinal);
-                if (p >= 0 && (at < 0 || p < at)) { at = p; command = c; }
+                if (next[c] >= 0 && next[c] < i) next[c] = text.IndexOf(BoxCommands[c], i, StringComparison.Ordinal);
+                if (next[c] >= 0 && (at < 0 || next[c] < at)) { at = next[c]; command = BoxCommands[c]; }
             }
             if (at < 0) break;
             var j = at + command.Length;
@@ -95,8 +117,9 @@ internal static partial class AnswerExtractor
             }
         }
         if (boxes.Count == 0) return null;
+        lastBoxEnd = boxes[^1].End;
         var first = boxes.Count - 1;
-        while (first > 0 && BoxesBelongTogether(text, boxes[first - 1].End, boxes[first].Start)) first--;
+        while (first > 0 && boxes.Count - first < MaxJoinedBoxes && BoxesBelongTogether(text, boxes[first - 1].End, boxes[first].Start)) first--;
         var sb = new StringBuilder();
         for (var k = first; k < boxes.Count; k++)
         {
@@ -227,6 +250,11 @@ internal static partial class AnswerExtractor
     private static void AddAnchored(string text, int from, List<Span> envs, bool plainText, List<string> candidates)
     {
         var to = Math.Min(text.Length, from + 400);
+        if (ChoiceLetterAt(text, from, to) is { } letter)
+        {
+            candidates.Add(letter);
+            return;
+        }
         var envIndex = -1;
         for (var k = 0; k < envs.Count; k++)
         {
@@ -242,14 +270,44 @@ internal static partial class AnswerExtractor
             candidates.Add(JoinRange(text, envs, envIndex, last));
             return;
         }
-        if (number is { } n) candidates.Add(n.Latex);
+        if (number is { } n)
+        {
+            // "réponse est (35 + 70 = 105)": the value after the last "=" of the sentence.
+            var sentenceEnd = n.End;
+            while (sentenceEnd < to && text[sentenceEnd] != '\n' && !(text[sentenceEnd] == '.' && (sentenceEnd + 1 >= to || text[sentenceEnd + 1] == ' '))) sentenceEnd++;
+            var equals = text.LastIndexOf('=', Math.Max(n.Start, sentenceEnd - 1), Math.Max(0, sentenceEnd - n.Start));
+            if (equals > n.Start && PlainNumberScanner.First(text, equals + 1, sentenceEnd) is { } after) n = after;
+            candidates.Add(n.Latex);
+        }
     }
+
+    /// <summary>A multiple-choice letter right after an anchor: "is (B)", ": C.", "is $\textbf{(D)}$".</summary>
+    private static string? ChoiceLetterAt(string text, int from, int to)
+    {
+        var k = from;
+        while (k < to && (text[k] is ' ' or ':' or '$' or '*' or '\n')) k++;
+        foreach (var wrapper in ChoiceWrappers)
+        {
+            if (string.CompareOrdinal(text, k, wrapper, 0, wrapper.Length) == 0) { k += wrapper.Length; break; }
+        }
+        var parenthesised = k < to && text[k] == '(';
+        if (parenthesised) k++;
+        if (k >= to || text[k] is < 'A' or > 'E') return null;
+        var letter = text[k];
+        k++;
+        if (parenthesised) return k < to && text[k] == ')' ? letter.ToString() : null;
+        // A bare letter must stand alone: "A." or "B," or the end, not the first letter of a word ("A number").
+        return k >= to || text[k] is '.' or ',' or ')' or '}' or '$' or '\n' or ';' ? letter.ToString() : null;
+    }
+
+    private static readonly string[] ChoiceWrappers = ["\\textbf{", "\\text{", "\\mathrm{", "**"];
 
     /// <summary>The last \frac{..}{..} (or \dfrac, \tfrac) written outside any environment, as Math-Verify's bare-fraction pattern.</summary>
     private static (int Start, int End)? LastBareFrac(string text, List<Span> envs)
     {
         var at = text.LastIndexOf("frac{", StringComparison.Ordinal);
-        while (at > 0)
+        // Only the last few occurrences are tried: nested or unbalanced fractions would make this quadratic.
+        for (var tries = 0; at > 0 && tries < 8; tries++)
         {
             var start = at - 1;
             if (text[start] == 'd' || text[start] == 't' || text[start] == 'c') start--;
@@ -294,7 +352,7 @@ internal static partial class AnswerExtractor
                 var j = k + 1;
                 while (j < text.Length && char.IsAsciiLetter(text[j])) j++;
                 var name = text[(k + 1)..j];
-                if (name is "text" or "mbox" or "textbf" or "mathrm" && j < text.Length && text[j] == '{')
+                if (name is "text" or "mbox" or "textbf" or "mathrm" or "begin" or "end" && j < text.Length && text[j] == '{')
                 {
                     var close = MatchBrace(text, j);
                     if (close < 0) return false;

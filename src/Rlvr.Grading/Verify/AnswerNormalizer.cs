@@ -18,14 +18,22 @@ internal static partial class AnswerNormalizer
     [GeneratedRegex(@"\s*(?:\\%|%|\bpercentage\b|\bpercent\b|\bpct\b)", RegexOptions.IgnoreCase)]
     private static partial Regex PercentWord();
 
+    /// <summary>Longest extracted answer that is parsed; a longer one counts as a timeout (no real answer is that long).</summary>
+    public const int MaxAnswerChars = 10_000;
+
     public static string Normalize(string answer)
     {
         var s = answer.Trim();
         // Trailing sentence punctuation, and a stray closing "$" or "\)" left by extraction.
         s = s.TrimEnd(' ', '.', '\n', '\t', ';');
         if (s.Length == 0) return s;
+        if (s.Length > MaxAnswerChars) throw new Symbolic.MathLimitException("answer too long");
         if (s.Contains("pct", StringComparison.OrdinalIgnoreCase) || s.Contains("percent", StringComparison.OrdinalIgnoreCase))
             s = PercentWord().Replace(s, "\\%");
+        // Units sit at the end: only the tail is searched, so a huge answer costs no more than a short one.
+        var headLength = Math.Max(0, s.Length - 200);
+        var head = s[..headLength];
+        s = s[headLength..];
         for (var pass = 0; pass < 2; pass++)
         {
             var before = s;
@@ -34,11 +42,16 @@ internal static partial class AnswerNormalizer
                 var m = TrailingTextUnit().Match(s);
                 if (m.Success && m.Index > 0 && !IsJoinedText(s, m.Index)) s = s[..m.Index].TrimEnd();
             }
-            var unit = TrailingUnitWord().Match(s);
-            if (unit.Success && unit.Index > 0 && HasValueBefore(s, unit.Index)) s = s[..unit.Index].TrimEnd();
+            // Cheap pre-check: a unit word ends in a letter (or "^2", "^{3}", ".").
+            var lastChar = s.Length > 0 ? s[^1] : ' ';
+            if (char.IsAsciiLetter(lastChar) || lastChar is '.' or '}' or '2' or '3')
+            {
+                var unit = TrailingUnitWord().Match(s);
+                if (unit.Success && unit.Index > 0 && HasValueBefore(s, unit.Index)) s = s[..unit.Index].TrimEnd();
+            }
             if (s == before) break;
         }
-        return s;
+        return head + s;
     }
 
     /// <summary>"6 \text{ and } 8" keeps its text: only a text after a value is a unit.</summary>

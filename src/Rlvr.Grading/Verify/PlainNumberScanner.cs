@@ -21,22 +21,35 @@ internal static class PlainNumberScanner
         return null;
     }
 
-    /// <summary>The last number in text[from..to), or null.</summary>
+    /// <summary>The last number in text[from..to), or null. Scans back from the end to the last digit, then reads
+    /// forward from the start of the run of number characters around it (cost independent of the text's length).</summary>
     public static Found? Last(string text, int from, int to)
     {
-        Found? last = null;
-        var i = from;
-        while (i < to)
+        var p = to - 1;
+        while (p >= from && !char.IsAsciiDigit(text[p])) p--;
+        while (p >= from)
         {
-            if (StartsNumber(text, i) && TryRead(text, i, to, out var found))
+            var start = p;
+            while (start > from && p - start < 200 && (char.IsAsciiDigit(text[start - 1]) || text[start - 1] is '.' or ',' or ' ' or '/' or '-' or '+'))
+                start--;
+            Found? last = null;
+            var i = start;
+            while (i <= p)
             {
-                last = found;
-                i = Math.Max(found.End, i + 1);
-                continue;
+                if (StartsNumber(text, i) && TryRead(text, i, to, out var found))
+                {
+                    if (found.End > p) last = found;
+                    i = Math.Max(found.End, i + 1);
+                    continue;
+                }
+                i++;
             }
-            i++;
+            if (last != null) return last;
+            // The digits at p belong to no number (e.g. "K2A"): look further left.
+            p = start - 1;
+            while (p >= from && !char.IsAsciiDigit(text[p])) p--;
         }
-        return last;
+        return null;
     }
 
     /// <summary>Whether the whole trimmed text is one plain number (then the number reading wins over LaTeX's "1,22" = {1, 22}).</summary>
@@ -44,6 +57,9 @@ internal static class PlainNumberScanner
     {
         var t = text.Trim().TrimEnd('.').Trim();
         if (t.Length == 0 || t.Length > 64) return null;
+        // One "$" is a currency sign ($1,000.99); two make a LaTeX environment ($-2,1$ is a list).
+        var dollars = t.AsSpan().Count('$');
+        if (dollars > 1) return null;
         var start = 0;
         while (start < t.Length && (t[start] == '$' || t[start] == ' ')) start++;
         if (start >= t.Length || !StartsNumber(t, start)) return null;
@@ -97,7 +113,9 @@ internal static class PlainNumberScanner
             // Decimal comma: 1000,99 and 0,111 (a ",ddd" after 1-3 digits was read as thousands above).
             var j = i + 1;
             while (j < to && char.IsAsciiDigit(text[j])) j++;
-            if (j - i - 1 != 3 || intLength > 3 || text[intStart] == '0')
+            // One digit after the comma ("-2,1") reads as a list, not a decimal.
+            var fraction = j - i - 1;
+            if ((fraction != 3 || intLength > 3 || text[intStart] == '0') && (fraction >= 2 || text[intStart] == '0'))
             {
                 sb.Append('.').Append(text, i + 1, j - i - 1);
                 i = j;

@@ -9,9 +9,37 @@ namespace Rlvr.Grading.Verify;
 /// <see cref="AnswerComparer"/> decides. Every call is bounded by <see cref="GradeOptions.TimeLimit"/> and the
 /// size limits; past them the verdict is "not equal" with <see cref="GradeResult.TimedOut"/> set. Never throws.
 /// </summary>
-public sealed class VerifyGrader(GradeOptions? options = null) : IAnswerGrader
+public sealed class VerifyGrader : IAnswerGrader
 {
-    private readonly GradeOptions _options = options ?? GradeOptions.Default;
+    private readonly GradeOptions _options;
+
+    /// <summary>The options gold answers are read with: Math-Verify's defaults (LaTeX and plain text, no reasoning delimiter).</summary>
+    private readonly GradeOptions _goldOptions;
+
+    public VerifyGrader(GradeOptions? options = null)
+    {
+        _options = options ?? GradeOptions.Default;
+        _goldOptions = _options with { ReasoningDelimiters = null };
+        WarmUp.Value.ToString();
+    }
+
+    /// <summary>Runs every stage once with a generous budget, so that the just-in-time compilation of the first
+    /// call in a process is not charged to a real grade call's time limit.</summary>
+    private static readonly Lazy<bool> WarmUp = new(() =>
+    {
+        var grader = new VerifyGrader(GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(30) }, warm: true);
+        grader.Grade("So $x = \\frac{1}{2}$ and the final answer is $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}$.", "(3, \\pi/2)");
+        grader.Grade("We get \\[\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}\\] or 1,000.5", "$x \\in [-2, 7] \\cup \\{1\\pm\\sqrt{5}\\}$");
+        grader.Grade("The answer is 42 percent", "0.42");
+        Symbolic.SymbolicEquality.AreEqual("sqrt(2)*x**2", "x^2*2**(1/2)", new GradeBudget(TimeSpan.FromSeconds(30)));
+        return true;
+    });
+
+    private VerifyGrader(GradeOptions options, bool warm)
+    {
+        _options = options;
+        _goldOptions = options with { ReasoningDelimiters = null };
+    }
 
     public GraderMode Mode => GraderMode.Verify;
 
@@ -29,8 +57,7 @@ public sealed class VerifyGrader(GradeOptions? options = null) : IAnswerGrader
             if (gold.Length > _options.MaxInputChars) return new GradeResult(false, null, true);
             var predicted = Read(response, _options.PlainTextFallback, _options, budget);
             extracted = predicted?.Text;
-            // The gold is read with Math-Verify's defaults: LaTeX and plain text, no reasoning delimiter.
-            var reference = Read(gold, true, _options with { ReasoningDelimiters = null }, budget);
+            var reference = Read(gold, true, _goldOptions, budget);
             if (predicted == null || reference == null) return new GradeResult(false, extracted, false);
             return new GradeResult(Match(reference, predicted, budget), extracted, false);
         }
@@ -62,9 +89,8 @@ public sealed class VerifyGrader(GradeOptions? options = null) : IAnswerGrader
         var budget = new GradeBudget(_options.TimeLimit);
         try
         {
-            var options = _options with { ReasoningDelimiters = null };
-            var a = Read(first, true, options, budget);
-            var b = Read(second, true, options, budget);
+            var a = Read(first, true, _goldOptions, budget);
+            var b = Read(second, true, _goldOptions, budget);
             return a != null && b != null && Match(a, b, budget);
         }
         catch (Exception e) when (e is GradeTimeoutException or MathLimitException or InsufficientExecutionStackException

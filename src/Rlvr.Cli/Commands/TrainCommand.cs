@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Globalization;
+using Rlvr.Torch.Training;
+using Rlvr.Torch.Training.Configuration;
+using Rlvr.Torch.Training.Telemetry;
+using Spectre.Console;
+
+namespace Rlvr.Cli.Commands;
+
+/// <summary>
+/// `rlvr train`: GRPO training from a YAML config (or the embedded tiny-cpu default) with
+/// `--set key=value` overrides; writes the run folder (config, metrics, TensorBoard, checkpoints, plot).
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = $"YAML config file or preset name ({string.Join(", ", ConfigLoader.EmbeddedPresets)}); default: the embedded {ConfigLoader.DefaultPreset}" };
+        var set = new Option<string[]>("--set") { Description = "Override a config value, e.g. --set rollout.temperature=0.7 (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var model = new Option<string?>("--model") { Description = "HF model folder replacing model.path" };
+        var output = new Option<string?>("--out") { Description = "Run folder (default runs/<run.name>)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the newest complete checkpoint in the run folder" };
+        var command = new Command("train", "Train a policy with GRPO on verifiable (or spurious) rewards.");
+        foreach (var o in new Option[] { config, set, model, output, resume }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            TrainConfig resolved;
+            try { resolved = ConfigLoader.Load(parse.GetValue(config), parse.GetValue(set) ?? []); }
+            catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ArgumentException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+            var runDir = parse.GetValue(output) ?? Path.Combine("runs", resolved.Run.Name);
+            Console.WriteLine($"# rlvr train: resolved configuration (also in {Path.Combine(runDir, GrpoTrainer.ConfigFile)})");
+            Console.WriteLine(ConfigLoader.ToYaml(resolved));
+            var live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+            try
+            {
+                TrainResult result;
+                if (live)
+                {
+                    result = null!;
+                    AnsiConsole.Progress()
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                        .Start(ctx =>
+                        {
+                            var task = ctx.AddTask("training", maxValue: resolved.Run.Steps);
+                            var options = new TrainOptions(runDir, parse.GetValue(model), parse.GetValue(resume),
+                                Log: line => AnsiConsole.MarkupLine(Markup.Escape(line)),
+                                StepCompleted: m =>
+                                {
+                                    task.Value = m.Step;
+                                    task.Description = Markup.Escape($"step {m.Step}: reward {m.RewardMean:F3} acc {m.Accuracy:F3}");
+                                    AnsiConsole.MarkupLine(Markup.Escape(Line(m)));
+                                });
+                            result = new GrpoTrainer(resolved, options).Run();
+                        });
+                }
+                else
+                {
+                    var options = new TrainOptions(runDir, parse.GetValue(model), parse.GetValue(resume),
+                        Log: Console.WriteLine, StepCompleted: m => Console.WriteLine(Line(m)));
+                    result = new GrpoTrainer(resolved, options).Run();
+                }
+                Console.WriteLine(result.Message);
+                return result.Completed ? 0 : 3;
+            }
+            catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FileNotFoundException or ArgumentException or IOException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>One plain progress line per step.</summary>
+    private static string Line(StepMetrics m)
+    {
+        var eval = m.EvalAccuracy is double e ? FormattableString.Invariant($" eval {e:F3}") : "";
+        return FormattableString.Invariant(
+            $"step {m.Step}: reward {m.RewardMean:F3} acc {m.Accuracy:F3} len {m.ResponseLengthMean:F1} clip {m.ClipFractionLow:F4}/{m.ClipFractionHigh:F4} entropy {m.Entropy:F3} loss {m.Loss:F4} grad {m.GradNorm:F3}{eval} | {m.TokensPerSecond:F0} tok/s, gen {m.SecondsGenerating:F1}s score {m.SecondsScoring:F1}s train {m.SecondsTraining:F1}s");
+    }
+}

@@ -1,0 +1,187 @@
+using System.Reflection;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Rlvr.Torch.Training.Configuration;
+
+/// <summary>
+/// Reads a <see cref="TrainConfig"/> from YAML: a preset may start with <c>extends: other.yaml</c>
+/// (deep-merged, this file wins), then <c>--set a.b=value</c> overrides apply in order. Keys missing
+/// everywhere keep the defaults in code; unknown keys are errors naming the file and key.
+/// </summary>
+public static class ConfigLoader
+{
+    /// <summary>Name of the embedded default preset.</summary>
+    public const string DefaultPreset = "tiny-cpu";
+
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
+        .Build();
+
+    private static readonly ISerializer Serializer = new SerializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
+        .Build();
+
+    /// <summary>Loads <paramref name="path"/> (or the embedded preset of that name) and applies <paramref name="overrides"/>.</summary>
+    public static TrainConfig Load(string? path, IEnumerable<string>? overrides = null)
+    {
+        var (root, origin) = path is null ? ReadPreset(DefaultPreset, null) : ReadFileOrPreset(path);
+        foreach (var assignment in overrides ?? []) ApplyOverride(root, assignment);
+        return Bind(root, origin);
+    }
+
+    /// <summary>Parses YAML text (no <c>extends</c> resolution beyond embedded presets) plus overrides.</summary>
+    public static TrainConfig Parse(string yaml, IEnumerable<string>? overrides = null, string origin = "<text>")
+    {
+        var root = Resolve(ParseMapping(yaml, origin), null, origin, 0);
+        foreach (var assignment in overrides ?? []) ApplyOverride(root, assignment);
+        return Bind(root, origin);
+    }
+
+    /// <summary>The configuration as YAML (what is written to the run folder and printed at start).</summary>
+    public static string ToYaml(TrainConfig config) => Serializer.Serialize(config);
+
+    /// <summary>Names of the presets embedded in the assembly (configs/*.yaml).</summary>
+    public static IReadOnlyList<string> EmbeddedPresets => typeof(ConfigLoader).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith("configs/") && n.EndsWith(".yaml"))
+        .Select(n => n["configs/".Length..^".yaml".Length]).Order().ToArray();
+
+    private static (YamlMappingNode Root, string Origin) ReadFileOrPreset(string path)
+    {
+        if (File.Exists(path))
+        {
+            var full = Path.GetFullPath(path);
+            return (Resolve(ParseMapping(File.ReadAllText(full), full), Path.GetDirectoryName(full), full, 0), full);
+        }
+        if (!path.Contains('/') && !path.EndsWith(".yaml") && EmbeddedPresets.Contains(path)) return ReadPreset(path, null);
+        throw new FileNotFoundException($"config '{path}': no such file, and not a preset (presets: {string.Join(", ", EmbeddedPresets)})");
+    }
+
+    private static (YamlMappingNode, string) ReadPreset(string name, string? directory)
+    {
+        var text = EmbeddedText(name) ?? throw new FileNotFoundException($"preset '{name}' is not embedded");
+        var origin = $"preset {name}";
+        return (Resolve(ParseMapping(text, origin), directory, origin, 0), origin);
+    }
+
+    private static string? EmbeddedText(string name)
+    {
+        using var stream = typeof(ConfigLoader).Assembly.GetManifestResourceStream($"configs/{name}.yaml");
+        if (stream is null) return null;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static YamlMappingNode ParseMapping(string yaml, string origin)
+    {
+        var stream = new YamlStream();
+        try { stream.Load(new StringReader(yaml)); }
+        catch (YamlException e) { throw new InvalidDataException($"{origin}: line {e.Start.Line}: {e.Message}"); }
+        if (stream.Documents.Count == 0) return new YamlMappingNode();
+        return stream.Documents[0].RootNode as YamlMappingNode
+            ?? throw new InvalidDataException($"{origin}: expected a mapping of sections at the top level");
+    }
+
+    // Follows `extends:` (a file relative to this one, else an embedded preset), merging this file over it.
+    private static YamlMappingNode Resolve(YamlMappingNode node, string? directory, string origin, int depth)
+    {
+        var key = new YamlScalarNode("extends");
+        if (!node.Children.TryGetValue(key, out var parentNode)) return node;
+        if (depth > 8) throw new InvalidDataException($"{origin}: 'extends' nests too deep (a cycle?)");
+        node.Children.Remove(key);
+        var parentName = ((YamlScalarNode)parentNode).Value!;
+        YamlMappingNode parent;
+        var candidate = directory is null ? null : Path.Combine(directory, parentName);
+        if (candidate is not null && File.Exists(candidate))
+            parent = Resolve(ParseMapping(File.ReadAllText(candidate), candidate), Path.GetDirectoryName(candidate), candidate, depth + 1);
+        else
+        {
+            var presetName = Path.GetFileNameWithoutExtension(parentName);
+            var text = EmbeddedText(presetName)
+                ?? throw new FileNotFoundException($"{origin}: extends '{parentName}', which is neither a file beside it nor a preset");
+            parent = Resolve(ParseMapping(text, $"preset {presetName}"), directory, $"preset {presetName}", depth + 1);
+        }
+        Merge(parent, node);
+        return parent;
+    }
+
+    private static void Merge(YamlMappingNode target, YamlMappingNode source)
+    {
+        foreach (var (k, v) in source.Children)
+        {
+            if (v is YamlMappingNode sub && target.Children.TryGetValue(k, out var existing) && existing is YamlMappingNode existingMap)
+                Merge(existingMap, sub);
+            else
+                target.Children[k] = v;
+        }
+    }
+
+    /// <summary>Applies one <c>section.key=value</c> override; the value is read as YAML (so lists work).</summary>
+    public static void ApplyOverride(YamlMappingNode root, string assignment)
+    {
+        int eq = assignment.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException($"--set '{assignment}': expected key=value, e.g. rollout.temperature=0.7");
+        var path = assignment[..eq].Trim().Split('.');
+        var valueText = assignment[(eq + 1)..];
+        YamlNode value;
+        var parsed = new YamlStream();
+        try { parsed.Load(new StringReader($"v: {valueText}")); value = ((YamlMappingNode)parsed.Documents[0].RootNode).Children[new YamlScalarNode("v")]; }
+        catch (YamlException) { value = new YamlScalarNode(valueText); }
+        var node = root;
+        for (int i = 0; i < path.Length - 1; i++)
+        {
+            var key = new YamlScalarNode(path[i]);
+            if (!node.Children.TryGetValue(key, out var child) || child is not YamlMappingNode map)
+            {
+                map = new YamlMappingNode();
+                node.Children[key] = map;
+            }
+            node = map;
+        }
+        node.Children[new YamlScalarNode(path[^1])] = value;
+    }
+
+    private static TrainConfig Bind(YamlMappingNode root, string origin)
+    {
+        var text = new YamlStream(new YamlDocument(root));
+        var writer = new StringWriter();
+        text.Save(writer, assignAnchors: false);
+        TrainConfig config;
+        try { config = Deserializer.Deserialize<TrainConfig>(writer.ToString()) ?? new TrainConfig(); }
+        catch (YamlException e)
+        {
+            var message = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
+            throw new InvalidDataException($"{origin}: {message}");
+        }
+        Validate(config, origin);
+        return config;
+    }
+
+    /// <summary>Checks the relations between settings; throws with the offending key named.</summary>
+    public static void Validate(TrainConfig c, string origin)
+    {
+        void Require(bool ok, string message) { if (!ok) throw new InvalidDataException($"{origin}: {message}"); }
+        int rolloutSize = c.Rollout.PromptsPerStep * c.Rollout.SamplesPerPrompt;
+        Require(c.Rollout.PromptsPerStep > 0, "rollout.prompts_per_step must be positive");
+        Require(c.Rollout.SamplesPerPrompt > 0, "rollout.samples_per_prompt must be positive");
+        Require(c.Grpo.MicroBatchSize > 0, "grpo.micro_batch_size must be positive");
+        Require(c.Grpo.TrainBatchSize % c.Grpo.MicroBatchSize == 0,
+            $"grpo.train_batch_size ({c.Grpo.TrainBatchSize}) must be a multiple of grpo.micro_batch_size ({c.Grpo.MicroBatchSize})");
+        Require(rolloutSize % c.Grpo.TrainBatchSize == 0,
+            $"rollout.prompts_per_step x rollout.samples_per_prompt ({rolloutSize}) must be a multiple of grpo.train_batch_size ({c.Grpo.TrainBatchSize})");
+        Require(c.Rollout.Temperature > 0, "rollout.temperature must be positive (sampling)");
+        Require(c.Rollout.TopP is > 0 and <= 1, "rollout.top_p must be in (0, 1]");
+        Require(c.Rollout.MaxNewTokens > 0, "rollout.max_new_tokens must be positive");
+        Require(c.Grpo.EpsLow is >= 0 and < 1, "grpo.eps_low must be in [0, 1)");
+        Require(c.Grpo.EpsHigh >= 0, "grpo.eps_high must be >= 0");
+        Require(c.Grpo.Epochs > 0, "grpo.epochs must be positive");
+        Require(c.Checkpoint.Keep > 0, "checkpoint.keep must be positive");
+        Require(c.Run.Device is "auto" or "cpu" or "cuda", $"run.device '{c.Run.Device}': expected auto, cpu or cuda");
+        Require(c.Model.Dtype is "auto" or "bf16" or "fp32", $"model.dtype '{c.Model.Dtype}': expected auto, bf16 or fp32");
+        Require(c.Model.Tiny is not null || c.Model.Path.Length > 0, "model.path is empty and model.tiny is not set");
+    }
+}

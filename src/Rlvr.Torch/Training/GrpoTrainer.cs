@@ -1,0 +1,343 @@
+using TorchSharp;
+using System.Diagnostics;
+using Rlvr.Core.Data;
+using Rlvr.Core.Evaluation;
+using Rlvr.Core.Rewards;
+using Rlvr.Core.Templates;
+using Rlvr.Grading;
+using Rlvr.Torch.Checkpoints;
+using Rlvr.Torch.Evaluation;
+using Rlvr.Torch.Models;
+using Rlvr.Torch.Tokenization;
+using Rlvr.Torch.Training.Checkpointing;
+using Rlvr.Torch.Training.Configuration;
+using Rlvr.Torch.Training.Optimization;
+using Rlvr.Torch.Training.Rollout;
+using Rlvr.Torch.Training.Telemetry;
+using Rlvr.Torch.Training.Tiny;
+using static TorchSharp.torch;
+
+namespace Rlvr.Torch.Training;
+
+/// <summary>How <see cref="GrpoTrainer"/> is started (what the CLI passes besides the config).</summary>
+/// <param name="RunDirectory">The run folder (metrics, checkpoints, plot).</param>
+/// <param name="ModelOverride">An HF folder replacing <c>model.path</c>.</param>
+/// <param name="Resume">Continue from the newest complete checkpoint in the run folder.</param>
+/// <param name="Log">Plain progress lines.</param>
+/// <param name="StepCompleted">Called with every step's metrics (console progress).</param>
+public sealed record TrainOptions(string RunDirectory, string? ModelOverride = null, bool Resume = false,
+    Action<string>? Log = null, Action<StepMetrics>? StepCompleted = null);
+
+/// <summary>How a run ended.</summary>
+/// <param name="Completed">All steps ran.</param>
+/// <param name="LastStep">The last step finished.</param>
+/// <param name="Message">Why it stopped (one line).</param>
+public sealed record TrainResult(bool Completed, int LastStep, string Message);
+
+/// <summary>
+/// GRPO training (upstream.md §3.3): per step, draw prompts, sample a group of responses each with the
+/// current policy, score them, compute group advantages, then PPO-clip updates; with telemetry,
+/// checkpoints that survive a kill, and evaluation every N steps. Every random draw of step s derives
+/// from (seed, s), so a resumed run repeats an uninterrupted one.
+/// </summary>
+public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
+{
+    /// <summary>The run folder's resolved configuration file.</summary>
+    public const string ConfigFile = "config.yaml";
+    private const string BaseModelFolder = "base-model";
+
+    private void Log(string line) => options.Log?.Invoke(line);
+
+    /// <summary>Runs the configured steps (or the rest of them, resuming).</summary>
+    public TrainResult Run()
+    {
+        var runDir = Path.GetFullPath(options.RunDirectory);
+        Directory.CreateDirectory(runDir);
+        var store = new CheckpointStore(Path.Combine(runDir, "checkpoints"), config.Checkpoint.Keep);
+        store.RemoveLeftovers();
+        var latest = options.Resume ? store.Latest() : null;
+        if (options.Resume && latest is null) Log("--resume: no complete checkpoint in the run folder; starting from the beginning");
+        if (!options.Resume && File.Exists(Path.Combine(runDir, MetricsSink.MetricsFile)))
+            throw new InvalidOperationException($"{runDir} already holds a run; pass --resume to continue it or --out for a new folder");
+        WriteAtomically(Path.Combine(runDir, ConfigFile), ConfigLoader.ToYaml(config));
+
+        if (config.Run.Threads > 0) torch.set_num_threads(config.Run.Threads);
+        var placement = TrainingSetup.ResolvePlacement(config);
+        var seed = config.Run.Seed;
+        var (train, heldOut) = TrainingSetup.LoadProblems(config.Data, seed);
+        var trueLabel = TrainingSetup.TrueLabels(config.Data);
+        var template = PromptTemplates.Create(config.Data.Template);
+        var reward = RewardRegistry.Create(config.Reward.Name);
+        var accuracy = RewardRegistry.Create(config.Reward.Accuracy);
+        Log($"data: {train.Count} training problems from {config.Data.Source}, {heldOut.Count} held out; reward {reward.Name}; device {placement}");
+
+        // The starting model: an HF folder (the configured one, or the tiny model built and warm-started here).
+        var baseDir = options.ModelOverride ?? (config.Model.Tiny is null ? config.Model.Path : Path.Combine(runDir, BaseModelFolder));
+        if (config.Model.Tiny is not null && options.ModelOverride is null && !Directory.Exists(baseDir))
+            BuildTinyBase(baseDir, train, template, seed);
+        if (!File.Exists(Path.Combine(baseDir, "config.json")))
+            throw new FileNotFoundException($"model folder '{baseDir}' has no config.json (set model.path or --model)");
+        using var policy = TrainingSetup.LoadModel(latest is null ? baseDir : Path.Combine(latest.Value.Path, "model"), placement);
+        using var reference = config.Grpo.KlCoef != 0 ? TrainingSetup.LoadModel(baseDir, placement) : null;
+        reference?.eval();
+        var tokenizer = HfTokenizer.Load(baseDir);
+        var defaults = GenerationDefaults.Read(baseDir);
+        var eos = defaults.EosTokenIds.Concat(tokenizer.EosTokenId is int e ? [e] : []).Distinct().ToArray();
+        if (eos.Length == 0) throw new InvalidDataException($"{baseDir}: no end-of-sequence token in config.json, generation_config.json or tokenizer_config.json");
+        int pad = tokenizer.PadTokenId ?? defaults.PadTokenId ?? eos[0];
+        var stops = template.StopStrings.Concat(config.Rollout.Stop).Distinct().ToArray();
+        var generator = new ResponseGenerator(policy, eos, pad, stops, ids => tokenizer.Decode(ids.ToArray()));
+        var collector = new RolloutCollector(generator, tokenizer, template, reward, accuracy, trueLabel, config.Rollout, seed);
+
+        int rolloutSize = config.Rollout.PromptsPerStep * config.Rollout.SamplesPerPrompt;
+        int updatesPerStep = config.Grpo.Epochs * ((rolloutSize + config.Grpo.TrainBatchSize - 1) / config.Grpo.TrainBatchSize);
+        var schedule = new LearningRateSchedule(config.Optimizer.Schedule, config.Optimizer.Lr, config.Optimizer.WarmupSteps,
+            config.Run.Steps * updatesPerStep, config.Optimizer.MinLrRatio);
+        using var optimizer = new MasterWeightAdam(policy.named_parameters(), config.Optimizer.Lr,
+            config.Optimizer.Beta1, config.Optimizer.Beta2, config.Optimizer.Eps, config.Optimizer.MaxGradNorm);
+        var updater = new PolicyUpdater(policy, reference, optimizer, schedule, config.Grpo, config.Rollout.MaxNewTokens, pad);
+        var prompts = new PromptStream<Problem>(train, seed, config.Data.Shuffle);
+        var evalProblems = LoadEvalProblems(heldOut);
+
+        int startStep = 0;
+        if (latest is { } checkpoint)
+        {
+            optimizer.Load(Path.Combine(checkpoint.Path, "optimizer.bin"));
+            startStep = checkpoint.State.Step;
+            prompts.Seek(checkpoint.State.PromptsConsumed);
+            updater.BadStepsInARow = checkpoint.State.BadStepsInARow;
+            using var rng = torch.tensor(Convert.FromBase64String(checkpoint.State.TorchRngState));
+            torch.random.set_rng_state(rng);
+            Log($"resumed from {checkpoint.Path} (step {startStep}, {prompts.Consumed} prompts consumed)");
+        }
+
+        using var sink = new MetricsSink(runDir, config.Telemetry.Tensorboard, startStep);
+        double? Eval(int step) => config.Eval.Sets.Count > 0
+            ? EvaluateSets(policy, tokenizer, eos, pad, template, runDir, step)
+            : evalProblems.Count > 0 ? Evaluate(collector, evalProblems, step) : null;
+        if (startStep == 0 && config.Eval.Every > 0 && Eval(0) is double baseline)
+            Log($"eval at step 0: accuracy {baseline:F3}");
+
+        string? lastCheckpoint = latest?.Path;
+        for (int step = startStep + 1; step <= config.Run.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            torch.manual_seed(StepRandom.Seed(seed, step, StepRandom.Stream.Sampling));
+            var (sampled, kept, timing) = Rollout(collector, prompts, step);
+            var all = sampled.SelectMany(g => g.Responses).ToArray();
+            var samples = kept.SelectMany(g => g.Responses).ToArray();
+            AssignAdvantages(kept, samples);
+            var update = samples.Length == 0
+                ? null
+                : updater.Update(samples, StepRandom.Create(seed, step, StepRandom.Stream.Shuffle));
+            double? evalAccuracy = config.Eval.Every > 0 && step % config.Eval.Every == 0 ? Eval(step) : null;
+            var metrics = Metrics(step, sampled, all, kept.Count, update, timing, prompts.Consumed, evalAccuracy, clock.Elapsed.TotalSeconds);
+            sink.Write(metrics);
+            if (config.Telemetry.SamplesEvery > 0 && step % config.Telemetry.SamplesEvery == 0)
+                foreach (var s in PickSamples(sampled)) sink.WriteSample(new { step, prompt = s.Problem.Prompt, label = s.Problem.Label,
+                    true_label = trueLabel(s.Problem), response = s.Text, reward = s.Reward, correct = s.Correct, advantage = s.Advantage, truncated = s.Truncated });
+            options.StepCompleted?.Invoke(metrics);
+
+            if (updater.BadStepsInARow >= config.Checkpoint.MaxBadSteps)
+            {
+                var message = $"stopped at step {step}: {updater.BadStepsInARow} optimizer steps in a row had a NaN/Inf loss or gradient and were skipped; last good checkpoint: {lastCheckpoint ?? "none"}";
+                Log(message);
+                return new TrainResult(false, step, message);
+            }
+            if (update is not null && update.SkippedSteps > 0)
+                Log($"step {step}: {update.SkippedSteps} optimizer step(s) skipped (NaN/Inf loss or gradient)");
+            bool due = (config.Checkpoint.Every > 0 && step % config.Checkpoint.Every == 0) || step == config.Run.Steps;
+            if (due && updater.BadStepsInARow == 0)
+                lastCheckpoint = SaveCheckpoint(store, policy, optimizer, baseDir, step, prompts.Consumed, updater.BadStepsInARow);
+            if (step % 5 == 0 || step == config.Run.Steps) WritePlot(runDir);
+        }
+        WritePlot(runDir);
+        return new TrainResult(true, config.Run.Steps, $"finished {config.Run.Steps} steps; run folder {runDir}");
+    }
+
+    private void BuildTinyBase(string baseDir, IReadOnlyList<Problem> train, IPromptTemplate template, int seed)
+    {
+        var tiny = config.Model.Tiny!;
+        var placement = TrainingSetup.ResolvePlacement(config);
+        Log($"building the tiny Qwen2-architecture model ({tiny.Layers} layers, hidden {tiny.HiddenSize}) and its byte-level tokenizer");
+        using var model = TinyModel.Create(tiny, placement, seed);
+        var tokenizerDir = baseDir + ".tokenizer";
+        TinyTokenizer.Write(tokenizerDir);
+        var tokenizer = HfTokenizer.Load(tokenizerDir);
+        Directory.Delete(tokenizerDir, recursive: true);
+        if (config.WarmStart.Steps > 0)
+        {
+            Log($"supervised warm start: {config.WarmStart.Steps} steps of {config.WarmStart.BatchSize} at lr {config.WarmStart.Lr}");
+            WarmStart.Run(model, train, p => tokenizer.Encode(template.Render(p.Prompt)), t => tokenizer.Encode(t),
+                TinyTokenizer.EndOfTextId, config.WarmStart, seed, Log);
+        }
+        TinyModel.Save(model, baseDir);
+    }
+
+    private (IReadOnlyList<ResponseGroup> Sampled, IReadOnlyList<ResponseGroup> Kept, RolloutTiming Timing) Rollout(
+        RolloutCollector collector, PromptStream<Problem> prompts, int step)
+    {
+        var r = config.Rollout;
+        var sampled = new List<ResponseGroup>();
+        double generate = 0, score = 0; long tokens = 0;
+        void Draw(int count, int round)
+        {
+            var problems = prompts.Next(count);
+            int perCall = r.PromptsPerGenerateCall > 0 ? r.PromptsPerGenerateCall : problems.Count;
+            for (int start = 0, call = 0; start < problems.Count; start += perCall, call++)
+            {
+                var chunk = problems.Skip(start).Take(perCall).ToArray();
+                var seed = StepRandom.Seed(config.Run.Seed, step * 1000L + round * 100L + call, StepRandom.Stream.Sampling);
+                var (groups, timing) = collector.Collect(chunk, seed, r.SamplesPerPrompt, r.Temperature, r.MaxNewTokens);
+                sampled.AddRange(groups);
+                generate += timing.GenerateSeconds; score += timing.ScoreSeconds; tokens += timing.GeneratedTokens;
+            }
+        }
+        Draw(r.PromptsPerStep, 0);
+        IReadOnlyList<ResponseGroup> kept = sampled.ToArray();
+        if (r.DynamicSampling)
+        {
+            // DAPO: drop groups whose rewards all agree (no signal); sample more prompts to refill.
+            var useful = sampled.Where(g => !g.ZeroSpread).ToList();
+            for (int round = 1; round <= r.DynamicSamplingMaxRounds && useful.Count < r.PromptsPerStep; round++)
+            {
+                int before = sampled.Count;
+                Draw(r.PromptsPerStep, round);
+                useful.AddRange(sampled.Skip(before).Where(g => !g.ZeroSpread));
+            }
+            kept = useful.Take(r.PromptsPerStep).ToArray();
+        }
+        return (sampled, kept, new RolloutTiming(generate, score, tokens));
+    }
+
+    private void AssignAdvantages(IReadOnlyList<ResponseGroup> groups, ScoredResponse[] samples)
+    {
+        if (samples.Length == 0) return;
+        int n = config.Rollout.SamplesPerPrompt;
+        var advantages = GrpoMath.GroupAdvantages(samples.Select(s => s.Reward).ToArray(), n, config.Grpo.ScaleByStd, config.Grpo.AdvantageClip);
+        if (config.Grpo.WhitenAdvantages)
+            advantages = GrpoMath.WhitenOverTokens(advantages, samples.Select(s => s.ResponseTokens.Length).ToArray());
+        for (int i = 0; i < samples.Length; i++) samples[i].Advantage = advantages[i];
+    }
+
+    private IReadOnlyList<Problem> LoadEvalProblems(IReadOnlyList<Problem> heldOut) =>
+        config.Eval.Every <= 0 || config.Eval.Sets.Count > 0 ? [] : heldOut.Take(config.Eval.MaxPrompts).ToArray();
+
+    /// <summary>
+    /// Evaluation on named sets with the evaluation harness (`rlvr eval`'s code: the paper's sampling
+    /// plan per set, e.g. MATH-500 greedy, AIME avg@8), results in eval/step-NNNNNN/; returns the
+    /// unweighted mean avg@k over the sets.
+    /// </summary>
+    private double EvaluateSets(CausalLanguageModel policy, HfTokenizer tokenizer, IReadOnlyList<int> eos, int pad,
+        IPromptTemplate template, string runDir, int step)
+    {
+        var settings = new EvalSettings(
+            Model: FormattableString.Invariant($"step{step:D6}"),
+            OutputDir: Path.Combine(runDir, "eval", FormattableString.Invariant($"step-{step:D6}")),
+            Grader: "paper",
+            Template: template,
+            MaxNewTokens: config.Eval.MaxNewTokens,
+            Seed: StepRandom.Seed(config.Run.Seed, step, StepRandom.Stream.Eval));
+        Directory.CreateDirectory(settings.OutputDir);
+        policy.eval();
+        var generator = new ModelTextGenerator(policy, tokenizer, eos, pad);
+        var (summary, _) = EvalSession.Run(new EvalRequest(config.Eval.Sets, Limit: config.Eval.MaxPrompts), settings, generator,
+            Graders.Create(GraderMode.Paper));
+        foreach (var d in summary.Datasets) Log($"eval step {step}: {d.Dataset} avg@{d.Samples} {d.AvgAtK:F3} pass@{d.Samples} {d.PassAtK:F3}");
+        return summary.OverallAvgAtK;
+    }
+
+    private double Evaluate(RolloutCollector collector, IReadOnlyList<Problem> problems, int step)
+    {
+        // Greedy, one response per problem (upstream's MATH@1 protocol), scored by the accuracy reward.
+        var (groups, _) = collector.Collect(problems, StepRandom.Seed(config.Run.Seed, step, StepRandom.Stream.Eval), 1, 0, config.Eval.MaxNewTokens);
+        return groups.Average(g => g.Responses[0].Correct);
+    }
+
+    private string SaveCheckpoint(CheckpointStore store, CausalLanguageModel policy, MasterWeightAdam optimizer, string baseDir,
+        int step, long consumed, int bad)
+    {
+        using var rng = torch.random.get_rng_state();
+        var state = new TrainingState(step, consumed, config.Run.Seed, bad, Convert.ToBase64String(rng.bytes.ToArray()));
+        var path = store.Save(state, dir =>
+        {
+            CheckpointSaver.Save(policy, Path.Combine(dir, "model"), copyFrom: baseDir);
+            optimizer.Save(Path.Combine(dir, "optimizer.bin"));
+        });
+        Log($"checkpoint: {path}");
+        return path;
+    }
+
+    private void WritePlot(string runDir)
+    {
+        try
+        {
+            var metrics = MetricsSink.Read(runDir);
+            if (metrics.Count > 0) RunPlot.Write(metrics, Path.Combine(runDir, RunPlot.FileName), $"{config.Run.Name}: reward {config.Reward.Name}");
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or TypeInitializationException or DllNotFoundException)
+        {
+            Log($"plot not written: {e.Message}");
+        }
+    }
+
+    private IEnumerable<ScoredResponse> PickSamples(IReadOnlyList<ResponseGroup> groups)
+    {
+        // One response from each group in turn, so a dump shows many prompts.
+        int count = config.Telemetry.SamplesCount;
+        for (int k = 0; count > 0 && k < config.Rollout.SamplesPerPrompt; k++)
+            foreach (var g in groups)
+            {
+                if (count == 0) yield break;
+                if (k < g.Responses.Count) { yield return g.Responses[k]; count--; }
+            }
+    }
+
+    private static StepMetrics Metrics(int step, IReadOnlyList<ResponseGroup> groups, ScoredResponse[] all, int groupsKept,
+        UpdateStats? update, RolloutTiming timing, long consumed, double? evalAccuracy, double seconds)
+    {
+        double rewardMean = all.Average(s => s.Reward);
+        var clip = update?.Clip ?? new ClipStatistics();
+        var buckets = ClipStatistics.BucketNames.Select((name, b) =>
+            (name, new ClipBucket(clip.BucketTokens(b), clip.BucketLowFraction(b), clip.BucketHighFraction(b))))
+            .ToDictionary(x => x.name, x => x.Item2);
+        return new StepMetrics
+        {
+            Step = step,
+            RewardMean = rewardMean,
+            RewardStd = Math.Sqrt(all.Average(s => (s.Reward - rewardMean) * (s.Reward - rewardMean))),
+            ZeroSpreadGroupFraction = groups.Count(g => g.ZeroSpread) / (double)groups.Count,
+            Accuracy = all.Average(s => s.Correct),
+            PassAtN = groups.Average(g => g.Responses.Max(r => r.Correct)),
+            ResponseLengthMean = all.Average(s => (double)s.ResponseTokens.Length),
+            ResponseLengthMax = all.Max(s => s.ResponseTokens.Length),
+            TruncationRate = all.Average(s => s.Truncated ? 1.0 : 0.0),
+            CodeFrequency = all.Average(s => s.MentionsPython ? 1.0 : 0.0),
+            ClipFractionLow = clip.LowFraction,
+            ClipFractionHigh = clip.HighFraction,
+            ClipByOldProb = buckets,
+            Entropy = update?.Entropy ?? 0,
+            Kl = update?.Kl ?? 0,
+            Loss = update?.Loss ?? 0,
+            PolicyLoss = update?.PolicyLoss ?? 0,
+            GradNorm = update?.GradNorm ?? 0,
+            Lr = update?.LearningRate ?? 0,
+            OptimizerSteps = update?.OptimizerSteps ?? 0,
+            SkippedSteps = update?.SkippedSteps ?? 0,
+            GroupsTrained = groupsKept,
+            PromptsConsumed = consumed,
+            EvalAccuracy = evalAccuracy,
+            TokensPerSecond = (timing.GeneratedTokens + (update?.Tokens ?? 0)) / Math.Max(seconds, 1e-9),
+            SecondsGenerating = timing.GenerateSeconds,
+            SecondsScoring = timing.ScoreSeconds,
+            SecondsTraining = update?.Seconds ?? 0,
+        };
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        File.WriteAllText(path + ".tmp", text);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+}

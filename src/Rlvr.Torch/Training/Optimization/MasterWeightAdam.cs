@@ -1,0 +1,151 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Rlvr.Torch.Training.Optimization;
+
+/// <summary>What one optimizer step did.</summary>
+/// <param name="Applied">False when the gradient was NaN/Inf and the update was skipped.</param>
+/// <param name="GradNorm">Global L2 norm of the gradient before clipping (NaN/Inf when skipped).</param>
+public readonly record struct OptimizerStepResult(bool Applied, double GradNorm);
+
+/// <summary>
+/// Adam (Kingma and Ba; torch.optim.Adam's update, no weight decay) on fp32 master weights with
+/// global gradient-norm clipping.
+/// Why masters: the paper's lr 5e-7 is far below bf16's resolution (a bf16 weight near 1 moves in
+/// steps of ~4e-3), so updating bf16 weights directly would silently not train. When the model's
+/// parameters are bf16 (GPU), this keeps an fp32 copy of each one plus fp32 moments, takes the bf16
+/// gradients as fp32, updates the copies and writes them back rounded to bf16. When the model is
+/// already fp32 (CPU) the parameters are their own masters and nothing is copied.
+/// </summary>
+public sealed class MasterWeightAdam : IDisposable
+{
+    private readonly (string Name, Parameter Model, Tensor Master)[] _params;
+    private readonly Tensor[] _m;  // first moments, fp32, shaped as each parameter
+    private readonly Tensor[] _v;  // second moments
+    private readonly double _beta1, _beta2, _eps, _maxGradNorm;
+
+    /// <summary>Number of updates applied so far (Adam's t).</summary>
+    public long Step { get; private set; }
+
+    /// <summary>Learning rate of the next step (set by the schedule before each step).</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>Creates the optimizer over <paramref name="parameters"/> (trainable ones only).</summary>
+    public MasterWeightAdam(IEnumerable<(string Name, Parameter Parameter)> parameters, double learningRate,
+        double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8, double maxGradNorm = 1.0)
+    {
+        LearningRate = learningRate;
+        _beta1 = beta1; _beta2 = beta2; _eps = eps; _maxGradNorm = maxGradNorm;
+        using var noGrad = torch.no_grad();
+        _params = parameters.Where(p => p.Parameter.requires_grad).Select(p =>
+        {
+            Tensor master = p.Parameter.dtype == ScalarType.Float32
+                ? p.Parameter
+                : p.Parameter.detach().to(ScalarType.Float32).clone();
+            return (p.Name, p.Parameter, master);
+        }).ToArray();
+        _m = _params.Select(p => torch.zeros_like(p.Master)).ToArray();
+        _v = _params.Select(p => torch.zeros_like(p.Master)).ToArray();
+    }
+
+    /// <summary>True when the model parameters are not fp32 and fp32 masters are kept beside them.</summary>
+    public bool KeepsSeparateMasters => _params.Any(p => !ReferenceEquals(p.Master, p.Model));
+
+    /// <summary>The fp32 master of parameter <paramref name="name"/> (the parameter itself on fp32 models).</summary>
+    public Tensor Master(string name) => _params.First(p => p.Name == name).Master;
+
+    /// <summary>Clears the model's gradients.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in _params) p.Model.grad = null;
+    }
+
+    /// <summary>
+    /// Clips the accumulated gradients to the global norm limit and applies one Adam update, unless
+    /// the gradient holds NaN/Inf: then nothing changes (the step is reported as skipped). Gradients
+    /// are cleared either way.
+    /// </summary>
+    public OptimizerStepResult Apply()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var grads = _params.Select(p => p.Model.grad is null
+            ? torch.zeros_like(p.Master)
+            : p.Model.grad.to(ScalarType.Float32)).ToArray();
+        // Global L2 norm in fp64 so a large model's sum of squares does not lose precision.
+        double sumSquares = 0;
+        foreach (var g in grads) sumSquares += g.to(ScalarType.Float64).square().sum().item<double>();
+        double norm = Math.Sqrt(sumSquares);
+        if (!double.IsFinite(norm))
+        {
+            ZeroGrad();
+            return new OptimizerStepResult(false, norm);
+        }
+        // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
+        double clip = Math.Min(1.0, _maxGradNorm / (norm + 1e-6));
+        Step++;
+        double bias1 = 1 - Math.Pow(_beta1, Step);
+        double bias2 = 1 - Math.Pow(_beta2, Step);
+        for (int i = 0; i < _params.Length; i++)
+        {
+            var g = clip < 1.0 ? grads[i] * clip : grads[i];
+            _m[i].mul_(_beta1).add_(g, alpha: 1 - _beta1);
+            _v[i].mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+            // torch.optim.Adam: p -= lr / bias1 * m / (sqrt(v) / sqrt(bias2) + eps)
+            var denom = (_v[i].sqrt() / Math.Sqrt(bias2)).add_(_eps);
+            _params[i].Master.addcdiv_(_m[i], denom, value: -LearningRate / bias1);
+            if (!ReferenceEquals(_params[i].Master, _params[i].Model))
+                _params[i].Model.copy_(_params[i].Master);  // rounds to the model's dtype
+        }
+        ZeroGrad();
+        return new OptimizerStepResult(true, norm);
+    }
+
+    /// <summary>Writes the step count, masters and moments (fp32) to <paramref name="path"/>.</summary>
+    public void Save(string path)
+    {
+        using var file = File.Create(path);
+        using var writer = new BinaryWriter(file);
+        writer.Write("rlvr-adam-v1");
+        writer.Write(Step);
+        writer.Write(_params.Length);
+        for (int i = 0; i < _params.Length; i++)
+        {
+            writer.Write(_params[i].Name);
+            TensorFile.Write(writer, _params[i].Master);
+            TensorFile.Write(writer, _m[i]);
+            TensorFile.Write(writer, _v[i]);
+        }
+    }
+
+    /// <summary>Restores what <see cref="Save"/> wrote; the model's parameters are set from the masters.</summary>
+    public void Load(string path)
+    {
+        using var file = File.OpenRead(path);
+        using var reader = new BinaryReader(file);
+        if (reader.ReadString() != "rlvr-adam-v1") throw new InvalidDataException($"{path}: not an rlvr optimizer state file");
+        Step = reader.ReadInt64();
+        int count = reader.ReadInt32();
+        if (count != _params.Length)
+            throw new InvalidDataException($"{path}: holds {count} parameters, the model has {_params.Length}");
+        using var noGrad = torch.no_grad();
+        for (int i = 0; i < count; i++)
+        {
+            var name = reader.ReadString();
+            if (name != _params[i].Name)
+                throw new InvalidDataException($"{path}: parameter {i} is '{name}', the model has '{_params[i].Name}'");
+            TensorFile.ReadInto(reader, _params[i].Master, path, name);
+            TensorFile.ReadInto(reader, _m[i], path, name);
+            TensorFile.ReadInto(reader, _v[i], path, name);
+            if (!ReferenceEquals(_params[i].Master, _params[i].Model)) _params[i].Model.copy_(_params[i].Master);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var t in _m.Concat(_v)) t.Dispose();
+        foreach (var p in _params) if (!ReferenceEquals(p.Master, p.Model)) p.Master.Dispose();
+    }
+}

@@ -1,0 +1,31 @@
+namespace Rlvr.Torch.Training;
+
+/// <summary>
+/// Derives every random stream of a step from (run seed, step, purpose), so a resumed run draws
+/// exactly what an uninterrupted one would without carrying generator state across the kill.
+/// </summary>
+public static class StepRandom
+{
+    /// <summary>Purposes of the per-step streams.</summary>
+    public enum Stream { Sampling = 1, Shuffle = 2, Reward = 3, Eval = 4, WarmStart = 5, Data = 6 }
+
+    /// <summary>A 63-bit seed for (seed, step, stream): SplitMix64 over the three, stable across platforms.</summary>
+    public static long Seed(int runSeed, long step, Stream stream)
+    {
+        ulong x = (ulong)(uint)runSeed;
+        x = Mix(x ^ Mix((ulong)step + 0x9E3779B97F4A7C15UL));
+        x = Mix(x ^ Mix((ulong)stream * 0xBF58476D1CE4E5B9UL));
+        return (long)(x >> 1);
+    }
+
+    /// <summary>A System.Random for (seed, step, stream) (its algorithm is fixed for a given seed).</summary>
+    public static Random Create(int runSeed, long step, Stream stream) => new((int)(Seed(runSeed, step, stream) & int.MaxValue));
+
+    private static ulong Mix(ulong z)
+    {
+        z += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

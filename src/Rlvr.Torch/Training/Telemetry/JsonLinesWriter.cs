@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace Rlvr.Torch.Training.Telemetry;
+
+/// <summary>
+/// Appends one JSON object per line and flushes each, so a killed run keeps every finished line.
+/// On resume the file is first cut back to the lines of steps at or before the checkpoint.
+/// </summary>
+public sealed class JsonLinesWriter : IDisposable
+{
+    // Relaxed escaping keeps "+" and "<" readable in completions; the output is never embedded in HTML.
+    private static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly StreamWriter _writer;
+
+    /// <summary>Opens <paramref name="path"/> for appending (created when missing).</summary>
+    public JsonLinesWriter(string path)
+    {
+        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+    }
+
+    /// <summary>Writes one object as a line.</summary>
+    public void Write(object value) => _writer.WriteLine(JsonSerializer.Serialize(value, Options));
+
+    /// <summary>
+    /// Keeps only the lines whose "step" is at most <paramref name="lastStep"/> (and drops a torn last
+    /// line), written to a temporary file and renamed.
+    /// </summary>
+    public static void TruncateAfterStep(string path, int lastStep)
+    {
+        if (!File.Exists(path)) return;
+        var kept = new List<string>();
+        foreach (var line in File.ReadLines(path))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                if (doc.RootElement.TryGetProperty("step", out var s) && s.GetInt32() <= lastStep) kept.Add(line);
+            }
+            catch (JsonException) { /* a line cut by a kill */ }
+        }
+        var temp = path + ".tmp";
+        File.WriteAllLines(temp, kept);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _writer.Dispose();
+}

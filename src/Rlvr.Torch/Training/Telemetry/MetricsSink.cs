@@ -1,0 +1,75 @@
+using System.Text.Json;
+using TorchSharp.Modules;
+using static TorchSharp.torch.utils;
+
+namespace Rlvr.Torch.Training.Telemetry;
+
+/// <summary>
+/// Where step metrics go: <c>metrics.jsonl</c> (one object per step), a TensorBoard event file
+/// (TorchSharp's SummaryWriter, scalars under train/...), and <c>samples.jsonl</c> (completions).
+/// </summary>
+public sealed class MetricsSink : IDisposable
+{
+    /// <summary>Metrics file name in the run folder.</summary>
+    public const string MetricsFile = "metrics.jsonl";
+    /// <summary>Sample completions file name.</summary>
+    public const string SamplesFile = "samples.jsonl";
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private readonly StreamWriter _metrics;
+    private readonly JsonLinesWriter _samples;
+    private readonly SummaryWriter? _tensorboard;
+
+    /// <summary>Opens the sinks in <paramref name="runDirectory"/>, first cutting files back to <paramref name="lastStep"/> (resume).</summary>
+    public MetricsSink(string runDirectory, bool tensorboard, int lastStep)
+    {
+        var metricsPath = Path.Combine(runDirectory, MetricsFile);
+        var samplesPath = Path.Combine(runDirectory, SamplesFile);
+        JsonLinesWriter.TruncateAfterStep(metricsPath, lastStep);
+        JsonLinesWriter.TruncateAfterStep(samplesPath, lastStep);
+        _metrics = new StreamWriter(new FileStream(metricsPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        _samples = new JsonLinesWriter(samplesPath);
+        if (tensorboard) _tensorboard = tensorboard_writer(Path.Combine(runDirectory, "tensorboard"));
+    }
+
+    private static SummaryWriter tensorboard_writer(string dir) => tensorboard.SummaryWriter(dir);
+
+    /// <summary>Records one step.</summary>
+    public void Write(StepMetrics m)
+    {
+        _metrics.WriteLine(JsonSerializer.Serialize(m, Json));
+        if (_tensorboard is null) return;
+        void Scalar(string name, double value) { if (double.IsFinite(value)) _tensorboard.add_scalar("train/" + name, (float)value, m.Step); }
+        Scalar("reward_mean", m.RewardMean); Scalar("reward_std", m.RewardStd);
+        Scalar("zero_spread_group_fraction", m.ZeroSpreadGroupFraction); Scalar("accuracy", m.Accuracy); Scalar("pass_at_n", m.PassAtN);
+        Scalar("response_length_mean", m.ResponseLengthMean); Scalar("response_length_max", m.ResponseLengthMax);
+        Scalar("truncation_rate", m.TruncationRate); Scalar("code_frequency", m.CodeFrequency);
+        Scalar("clip_fraction_low", m.ClipFractionLow); Scalar("clip_fraction_high", m.ClipFractionHigh);
+        foreach (var (bucket, v) in m.ClipByOldProb)
+        {
+            Scalar($"clip_low_{bucket}", v.Low); Scalar($"clip_high_{bucket}", v.High);
+        }
+        Scalar("entropy", m.Entropy); Scalar("kl", m.Kl); Scalar("loss", m.Loss); Scalar("policy_loss", m.PolicyLoss);
+        Scalar("grad_norm", m.GradNorm); Scalar("lr", m.Lr); Scalar("tokens_per_second", m.TokensPerSecond);
+        Scalar("seconds_generating", m.SecondsGenerating); Scalar("seconds_scoring", m.SecondsScoring); Scalar("seconds_training", m.SecondsTraining);
+        if (m.EvalAccuracy is double e) _tensorboard.add_scalar("eval/accuracy", (float)e, m.Step);
+    }
+
+    /// <summary>Appends sample completions of a step.</summary>
+    public void WriteSample(object sample) => _samples.Write(sample);
+
+    /// <summary>Reads metrics.jsonl back (for plots and tests).</summary>
+    public static IReadOnlyList<StepMetrics> Read(string runDirectory) =>
+        File.ReadLines(Path.Combine(runDirectory, MetricsFile))
+            .Where(l => l.Length > 0)
+            .Select(l => JsonSerializer.Deserialize<StepMetrics>(l, Json)!)
+            .ToArray();
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _samples.Dispose();
+        (_tensorboard as IDisposable)?.Dispose();
+    }
+}

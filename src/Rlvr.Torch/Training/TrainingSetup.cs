@@ -1,0 +1,70 @@
+using Rlvr.Core.Data;
+using Rlvr.Torch.Checkpoints;
+using Rlvr.Torch.Models;
+using Rlvr.Torch.Training.Configuration;
+using Rlvr.Torch.Training.Tiny;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlvr.Torch.Training;
+
+/// <summary>Resolves the parts of a run that the configuration names: device, dtype, data, true labels.</summary>
+public static class TrainingSetup
+{
+    /// <summary>Device and dtype: "auto" picks CUDA when present, bf16 compute on GPU and fp32 on CPU.</summary>
+    public static Placement ResolvePlacement(TrainConfig config)
+    {
+        var deviceName = config.Run.Device == "auto" ? (torch.cuda.is_available() ? "cuda" : "cpu") : config.Run.Device;
+        if (deviceName == "cuda" && !torch.cuda.is_available())
+            throw new InvalidOperationException("run.device is cuda but no CUDA device is available");
+        var device = deviceName == "cuda" ? torch.CUDA : torch.CPU;
+        var dtype = config.Model.Dtype switch
+        {
+            "bf16" => ScalarType.BFloat16,
+            "fp32" => ScalarType.Float32,
+            _ => device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32,
+        };
+        return new Placement(device, dtype);
+    }
+
+    /// <summary>Training problems and held-out problems (the last <c>data.held_out</c> rows).</summary>
+    public static (IReadOnlyList<Problem> Train, IReadOnlyList<Problem> HeldOut) LoadProblems(DataConfig data, int seed)
+    {
+        IReadOnlyList<Problem> all;
+        if (data.Source == ArithmeticTask.SourceName) all = ArithmeticTask.Generate(data.GeneratedCount, data.GeneratedMaxOperand, seed);
+        else if (data.Source.StartsWith("generated:", StringComparison.Ordinal))
+            throw new InvalidDataException($"data.source '{data.Source}': the only generated task is {ArithmeticTask.SourceName}");
+        else
+        {
+            var split = data.Split.Length == 0 ? (DatasetSplit?)null : DatasetSplits.Parse(data.Split);
+            all = DatasetLoader.Load(data.Source, new DatasetLoadOptions(Split: split)).Problems;
+        }
+        if (data.MaxSamples > 0 && all.Count > data.MaxSamples) all = all.Take(data.MaxSamples).ToArray();
+        if (data.HeldOut >= all.Count)
+            throw new InvalidDataException($"data.held_out ({data.HeldOut}) leaves no training rows of {all.Count} in {data.Source}");
+        return (all.Take(all.Count - data.HeldOut).ToArray(), all.Skip(all.Count - data.HeldOut).ToArray());
+    }
+
+    /// <summary>The TRUE label of each problem: from <c>data.true_labels</c> matched by problem text, else its own label.</summary>
+    public static Func<Problem, string> TrueLabels(DataConfig data)
+    {
+        if (data.TrueLabels.Length == 0) return p => p.Label;
+        var truth = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var split in new[] { DatasetSplit.Train, DatasetSplit.Test })
+        {
+            try
+            {
+                foreach (var p in DatasetLoader.Load(data.TrueLabels, new DatasetLoadOptions(Split: split)).Problems)
+                    truth.TryAdd(p.Prompt, p.Label);
+            }
+            catch (DatasetException) { /* a dataset may lack one split */ }
+        }
+        if (truth.Count == 0) throw new InvalidDataException($"data.true_labels '{data.TrueLabels}': no rows could be read");
+        // A problem missing from the truth set has no known true answer: its accuracy counts it as wrong
+        // against an empty label rather than silently using the (possibly wrong) training label.
+        return p => truth.TryGetValue(p.Prompt, out var label) ? label : "";
+    }
+
+    /// <summary>Loads an HF folder onto <paramref name="placement"/>.</summary>
+    public static CausalLanguageModel LoadModel(string directory, Placement placement) => CheckpointLoader.Load(directory, placement);
+}

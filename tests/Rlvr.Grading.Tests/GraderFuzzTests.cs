@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text;
+using Rlvr.Grading.Symbolic;
+using Rlvr.Grading.Verify;
+using Xunit.Abstractions;
+
+namespace Rlvr.Grading.Tests;
+
+/// <summary>
+/// Seeded fuzzing of the verify grader and of <see cref="SymbolicEquality"/>: 10,000 random and adversarial
+/// strings plus known pathological inputs. No exception may escape and no call may take longer than twice
+/// the time limit (the slack absorbs scheduling noise on a shared machine).
+/// </summary>
+[Collection(TimingCollection.Name)]
+public class GraderFuzzTests(ITestOutputHelper output)
+{
+    private static readonly string[] Pieces =
+    [
+        "\\frac{", "\\dfrac", "}", "{", "\\sqrt", "\\sqrt[3]{", "[", "]", "(", ")", "^", "_", "\\boxed{", "\\fbox{", "$", "$$",
+        "\\[", "\\]", "\\(", "\\)", "1", "23", "0.5", ".7", "1,000", "1 000", "3e5", "x", "y", "e", "i", "E", "\\pi", "\\infty",
+        "+", "-", "*", "**", "/", "=", "<", ">", "\\le", "\\geq", "\\ne", "\\pm", ",", ";", ":", "\\text{ cm}", "\\text{and}", "\\%",
+        "%", "!", "\\begin{pmatrix}", "\\end{pmatrix}", "\\begin{array}{cc}", "&", "\\\\", "\\left(", "\\right)", "\\cup", "\\in",
+        "answer is ", "The final answer is ", " ", "\n", "\\sum_{k=1}^{n}", "\\prod_{i=0}^{9}", "\\log_2", "\\ln", "\\sin", "sqrt(",
+        "|", "\\{", "\\}", "10^{10^{10}}", "99!", "(10^9)!", "é", "答案", "\\", "and", "or", "percent", "\\approx", "x_{", "204_5",
+        "\\mathrm{e}", "\\circ", "^\\circ", "\\cdot", "\\times", "\\div", "\\binom{", "\\lfloor", "\\rfloor", "\\overline{", "<think>",
+        "</think>", "\\mbox{", "\\$", "\\,", "\\!", "\\quad", "{,}", "0", "-0", "2^{-1074}", "1e-400", "1/0", "0^0", "0/0", "\\frac{1}{0}",
+    ];
+
+    private static string RandomString(Random random)
+    {
+        var sb = new StringBuilder();
+        switch (random.Next(10))
+        {
+            case 0:
+                // Raw random characters, control and non-ASCII included.
+                for (var k = random.Next(80); k > 0; k--) sb.Append((char)random.Next(1, 0x3000));
+                return sb.ToString();
+            case 1:
+            {
+                // Deep nesting of one construct.
+                var (open, close) = random.Next(6) switch
+                {
+                    0 => ("{", "}"), 1 => ("(", ")"), 2 => ("\\sqrt{", "}"), 3 => ("\\frac{1}{", "}"), 4 => ("2^{", "}"), _ => ("\\left(", "\\right)"),
+                };
+                var depth = random.Next(1, 3000);
+                for (var k = 0; k < depth; k++) sb.Append(open);
+                sb.Append(random.Next(100));
+                for (var k = 0; k < depth; k++) sb.Append(close);
+                return random.Next(2) == 0 ? "\\boxed{" + sb + "}" : sb.ToString();
+            }
+            case 2:
+            {
+                // A long repetition of one piece.
+                var piece = Pieces[random.Next(Pieces.Length)];
+                for (var k = random.Next(50, 1500); k > 0; k--) sb.Append(piece);
+                return sb.ToString();
+            }
+            default:
+                for (var k = random.Next(60); k > 0; k--) sb.Append(Pieces[random.Next(Pieces.Length)]);
+                return sb.ToString();
+        }
+    }
+
+    /// <summary>Inputs named by the issue, each paired with a different gold; all must come back "not equal, timed out".</summary>
+    public static TheoryData<string, string, string> Pathological()
+    {
+        var nested = new string('{', 10_000) + "1" + new string('}', 10_000);
+        return new TheoryData<string, string, string>
+        {
+            { "tower", "\\boxed{10^{10^{10^{10}}}}", "5" },
+            { "nested braces", "\\boxed{" + nested + "}", "1" },
+            { "1 MB digits", new string('7', 1_000_000), "7" },
+            { "factorial", "The answer is $\\boxed{(10^9)!}$", "5" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Pathological))]
+    public void PathologicalInputIsNotEqualAndTimedOutWithinTheBound(string name, string response, string gold)
+    {
+        var grader = new VerifyGrader();
+        var limit = grader.Options.TimeLimit;
+        var watch = Stopwatch.StartNew();
+        var result = grader.Grade(response, gold);
+        watch.Stop();
+        output.WriteLine($"{name}: {watch.Elapsed.TotalMilliseconds:F1} ms, {result}");
+        Assert.False(result.Correct);
+        Assert.True(result.TimedOut, $"{name} should be counted as a timeout");
+        Assert.True(watch.Elapsed < 2 * limit, $"{name} took {watch.Elapsed.TotalMilliseconds:F0} ms");
+
+        watch.Restart();
+        Assert.False(SymbolicEquality.AreEqual(response.Length > 50_000 ? response[..50_000] : response, gold, new GradeBudget(limit)));
+        Assert.True(watch.Elapsed < 2 * limit);
+    }
+
+    [Fact]
+    public void TenThousandRandomAndAdversarialStringsNeverThrowNorOverrun()
+    {
+        var random = new Random(424242);
+        var grader = new VerifyGrader();
+        var limit = grader.Options.TimeLimit;
+        var inputs = Enumerable.Range(0, 10_000).Select(_ => RandomString(random)).ToList();
+        var failures = new List<string>();
+        var slowest = TimeSpan.Zero;
+        var timeouts = 0;
+        var total = Stopwatch.StartNew();
+        for (var k = 0; k < inputs.Count; k++)
+        {
+            var response = inputs[k];
+            var gold = k % 3 == 0 ? response : inputs[(k * 7 + 1) % inputs.Count];
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                var result = grader.Grade(response, gold);
+                if (result.TimedOut) timeouts++;
+                grader.Extract(response);
+            }
+            catch (Exception e) { failures.Add($"#{k} verify threw {e.GetType().Name}: {e.Message}"); }
+            var elapsed = watch.Elapsed;
+            watch.Restart();
+            try { SymbolicEquality.AreEqual(response, gold, new GradeBudget(limit)); }
+            catch (Exception e) { failures.Add($"#{k} SymbolicEquality threw {e.GetType().Name}: {e.Message}"); }
+            var symbolic = watch.Elapsed;
+            var worst = elapsed > symbolic ? elapsed : symbolic;
+            if (worst > slowest) slowest = worst;
+            // Grade + Extract are two bounded calls; each SymbolicEquality call is one.
+            if (elapsed > 4 * limit || symbolic > 2 * limit)
+                failures.Add($"#{k} took {elapsed.TotalMilliseconds:F0}/{symbolic.TotalMilliseconds:F0} ms: {Preview(response)} | gold {Preview(gold)}");
+        }
+        output.WriteLine($"10,000 fuzz inputs in {total.Elapsed.TotalSeconds:F1} s; slowest call {slowest.TotalMilliseconds:F1} ms; {timeouts} timeouts");
+        foreach (var f in failures.Take(20)) output.WriteLine(f);
+        Assert.Empty(failures);
+    }
+
+    private static string Preview(string s) => s.Length > 80 ? s[..80] + "..." : s;
+}

@@ -1,0 +1,85 @@
+using Rlvr.Torch.Training;
+using Rlvr.Torch.Training.Configuration;
+
+namespace Rlvr.Torch.Tests.Training;
+
+public class ConfigTests
+{
+    [Fact]
+    public void Defaults_are_the_papers_run()
+    {
+        var c = new TrainConfig();
+        Assert.Equal((64, 16, 1.0, 1.0, 3072, 1024), (c.Rollout.PromptsPerStep, c.Rollout.SamplesPerPrompt,
+            c.Rollout.Temperature, c.Rollout.TopP, c.Rollout.MaxNewTokens, c.Rollout.MaxPromptTokens));
+        Assert.Equal((128, 4), (c.Grpo.TrainBatchSize, c.Grpo.MicroBatchSize));
+        // 64 x 16 = 1024 samples per rollout batch / 128 per optimizer step = 8 updates
+        Assert.Equal(8, c.Rollout.PromptsPerStep * c.Rollout.SamplesPerPrompt / c.Grpo.TrainBatchSize);
+        Assert.Equal((5e-7, 0.9, 0.95, 1.0), (c.Optimizer.Lr, c.Optimizer.Beta1, c.Optimizer.Beta2, c.Optimizer.MaxGradNorm));
+        Assert.Equal((0.2, 0.2, true, 0.0, 0.0, 10.0), (c.Grpo.EpsLow, c.Grpo.EpsHigh, c.Grpo.Clip, c.Grpo.KlCoef, c.Grpo.EntropyCoef, c.Grpo.AdvantageClip));
+        Assert.Equal(42, c.Run.Seed);
+    }
+
+    [Fact]
+    public void Yaml_then_overrides_in_order()
+    {
+        var yaml = "rollout:\n  temperature: 0.6\ngrpo:\n  loss_aggregation: dr_grpo\n";
+        var c = ConfigLoader.Parse(yaml, ["rollout.temperature=0.7", "grpo.kl_estimator=k3", "rollout.stop=[\"</answer>\", x]", "grpo.clip=false"]);
+        Assert.Equal(0.7, c.Rollout.Temperature);
+        Assert.Equal(LossAggregation.DrGrpo, c.Grpo.LossAggregation);
+        Assert.Equal(KlEstimator.K3, c.Grpo.KlEstimator);
+        Assert.Equal(["</answer>", "x"], c.Rollout.Stop);
+        Assert.False(c.Grpo.Clip);
+        Assert.Equal(16, c.Rollout.SamplesPerPrompt);  // untouched default
+    }
+
+    [Fact]
+    public void Resolved_yaml_round_trips()
+    {
+        var c = ConfigLoader.Load("random_no_clip_1.5b");
+        var again = ConfigLoader.Parse(ConfigLoader.ToYaml(c));
+        Assert.Equal(ConfigLoader.ToYaml(c), ConfigLoader.ToYaml(again));
+        Assert.Equal("qwen2.5-math-1.5b-random_no_clip", again.Run.Name);
+    }
+
+    [Fact]
+    public void Presets_extend_each_other()
+    {
+        var names = ConfigLoader.EmbeddedPresets;
+        foreach (var n in new[] { "ground_truth", "majority_vote", "incorrect", "one_shot", "format", "python", "random",
+                     "random_no_clip", "random_one_update", "ground_truth_1.5b", "tiny-cpu" })
+            Assert.Contains(n, names);
+        var noClip = ConfigLoader.Load("random_no_clip_1.5b");
+        Assert.Equal("random0.5", noClip.Reward.Name);
+        Assert.False(noClip.Grpo.Clip);
+        Assert.Equal("models/Qwen2.5-Math-1.5B", noClip.Model.Path);
+        var oneUpdate = ConfigLoader.Load("random_one_update");
+        Assert.Equal(1, oneUpdate.Rollout.PromptsPerStep * oneUpdate.Rollout.SamplesPerPrompt / oneUpdate.Grpo.TrainBatchSize);
+        Assert.Equal("box_only_format", ConfigLoader.Load("format").Reward.Name);
+        Assert.Equal("contain_python_wo_backticks", ConfigLoader.Load("python").Reward.Name);
+        Assert.Equal("DeepScaleR_mv_labeled_qwen2.5_math_1.5b", ConfigLoader.Load("majority_vote_1.5b").Data.Source);
+        Assert.NotNull(ConfigLoader.Load(null).Model.Tiny);  // the embedded default is tiny-cpu
+        // every preset loads and validates, and names a dataset, template and reward that exist
+        foreach (var n in names)
+        {
+            var c = ConfigLoader.Load(n);
+            Assert.True(c.Data.Source == Rlvr.Torch.Training.Tiny.ArithmeticTask.SourceName || Rlvr.Core.Data.DatasetCatalog.Find(c.Data.Source) is not null,
+                $"{n}: data.source {c.Data.Source} is not in the catalog");
+            Assert.True(c.Data.TrueLabels.Length == 0 || Rlvr.Core.Data.DatasetCatalog.Find(c.Data.TrueLabels) is not null, $"{n}: data.true_labels");
+            Rlvr.Core.Templates.PromptTemplates.Create(c.Data.Template);
+            Rlvr.Core.Rewards.RewardRegistry.Create(c.Reward.Name);
+            Rlvr.Core.Rewards.RewardRegistry.Create(c.Reward.Accuracy);
+        }
+    }
+
+    [Fact]
+    public void Bad_input_names_the_key()
+    {
+        var unknown = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("rollout:\n  temprature: 1\n", origin: "x.yaml"));
+        Assert.Contains("x.yaml", unknown.Message);
+        Assert.Contains("temprature", unknown.Message);
+        var ratio = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["grpo.train_batch_size=100"]));
+        Assert.Contains("grpo.train_batch_size", ratio.Message);
+        Assert.Throws<ArgumentException>(() => ConfigLoader.Parse("", ["rollout.temperature"]));
+        Assert.Throws<FileNotFoundException>(() => ConfigLoader.Load("no/such.yaml"));
+    }
+}

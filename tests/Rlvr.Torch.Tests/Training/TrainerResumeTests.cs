@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Rlvr.Torch.Training;
+using Rlvr.Torch.Training.Checkpointing;
+using Rlvr.Torch.Training.Telemetry;
+
+namespace Rlvr.Torch.Tests.Training;
+
+/// <summary>
+/// Kill and resume: `rlvr train` is started as a process, killed with SIGKILL as soon as it reports
+/// step 3, and resumed with --resume; its steps 4-6 must equal those of an uninterrupted run with the
+/// same seed (timings aside), and the leftovers of the kill must never be taken for a checkpoint.
+/// </summary>
+[Collection(TinyTrainingRuns.Name)]
+public class TrainerResumeTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "rlvr-resume-" + Guid.NewGuid().ToString("N"));
+    private static readonly string[] Overrides = ["run.steps=6", "checkpoint.every=1", "checkpoint.keep=2", "eval.every=0", "telemetry.samples_every=1"];
+
+    public void Dispose() { if (Directory.Exists(_root)) Directory.Delete(_root, true); }
+
+    [Fact]
+    public void A_run_killed_after_step_3_resumes_to_the_same_metrics()
+    {
+        var killedDir = Path.Combine(_root, "killed");
+        var killed = StartCli(killedDir, resume: false);
+        bool sawStep3 = false;
+        string? line;
+        while ((line = killed.StandardOutput.ReadLine()) is not null)
+        {
+            if (line.StartsWith("step 3:", StringComparison.Ordinal)) { sawStep3 = true; killed.Kill(entireProcessTree: true); break; }
+        }
+        killed.WaitForExit();
+        Assert.True(sawStep3, "the CLI run never reported step 3: " + killed.StandardError.ReadToEnd());
+        Assert.NotEqual(0, killed.ExitCode);  // it died, it did not finish
+
+        // What a kill mid-save leaves behind, made certain: a half-written checkpoint folder "from the future".
+        var checkpoints = Path.Combine(killedDir, "checkpoints");
+        Directory.CreateDirectory(Path.Combine(checkpoints, ".tmp-step-000009", "model"));
+        File.WriteAllText(Path.Combine(checkpoints, ".tmp-step-000009", "optimizer.bin"), "torn");
+        var picked = new CheckpointStore(checkpoints, 2).Latest();
+        Assert.NotNull(picked);
+        Assert.InRange(picked.Value.State.Step, 2, 4);  // a complete one: the kill came at step 3's report
+
+        var resumed = StartCli(killedDir, resume: true);
+        var output = resumed.StandardOutput.ReadToEnd();
+        resumed.WaitForExit();
+        Assert.True(resumed.ExitCode == 0, output + resumed.StandardError.ReadToEnd());
+        Assert.Contains("resumed from", output);
+        Assert.False(Directory.Exists(Path.Combine(checkpoints, ".tmp-step-000009")));
+
+        var reference = Path.Combine(_root, "uninterrupted");
+        var result = new GrpoTrainer(TrainerEndToEndTests.Tiny(Overrides), new TrainOptions(reference)).Run();
+        Assert.True(result.Completed, result.Message);
+
+        var expected = MetricsSink.Read(reference);
+        var actual = MetricsSink.Read(killedDir);
+        Assert.Equal([1, 2, 3, 4, 5, 6], actual.Select(m => m.Step));
+        for (int i = 0; i < 6; i++) Assert.Equal(WithoutTimings(expected[i]), WithoutTimings(actual[i]));
+        // sample completions of steps 4-6 agree as well
+        Assert.Equal(File.ReadAllLines(Path.Combine(reference, MetricsSink.SamplesFile)),
+            File.ReadAllLines(Path.Combine(killedDir, MetricsSink.SamplesFile)));
+    }
+
+    private static string WithoutTimings(StepMetrics m) => JsonSerializer.Serialize(m with
+    {
+        TokensPerSecond = 0, SecondsGenerating = 0, SecondsScoring = 0, SecondsTraining = 0,
+    });
+
+    private static Process StartCli(string runDir, bool resume)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(FindCli());
+        foreach (var a in new[] { "train", "--config", "tiny-cpu", "--out", runDir }) info.ArgumentList.Add(a);
+        foreach (var o in Overrides) { info.ArgumentList.Add("--set"); info.ArgumentList.Add(o); }
+        if (resume) info.ArgumentList.Add("--resume");
+        return Process.Start(info)!;
+    }
+
+    /// <summary>rlvr.dll from this checkout's artifacts (same build configuration as the tests when present).</summary>
+    private static string FindCli()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, "bin", "Rlvr.Cli"))) dir = dir.Parent;
+        Assert.True(dir is not null, "artifacts/bin/Rlvr.Cli not found: build src/Rlvr.Cli before running this test");
+        var builds = Directory.GetFiles(Path.Combine(dir!.FullName, "bin", "Rlvr.Cli"), "rlvr.dll", SearchOption.AllDirectories);
+        Assert.True(builds.Length > 0, "rlvr.dll not found under artifacts/bin/Rlvr.Cli: build src/Rlvr.Cli first");
+        var configuration = AppContext.BaseDirectory.Contains("release", StringComparison.OrdinalIgnoreCase) ? "release" : "debug";
+        return builds.OrderByDescending(b => b.Contains(configuration, StringComparison.OrdinalIgnoreCase))
+            .ThenByDescending(File.GetLastWriteTimeUtc).First();
+    }
+}
