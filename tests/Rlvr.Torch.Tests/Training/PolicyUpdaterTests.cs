@@ -89,4 +89,19 @@ public class PolicyUpdaterTests
             Assert.True(mine.allclose(reference, rtol: 0, atol: 1e-5), $"row {row}: {string.Join(",", mine.data<float>().ToArray())} vs {string.Join(",", reference.data<float>().ToArray())}");
         }
     }
+
+    [Fact]
+    public void Repeated_updates_leave_no_live_tensors_behind()
+    {
+        using var model = TinyModel.Create(Tiny, Placement.Cpu, seed: 4);
+        using var adam = new MasterWeightAdam(model.named_parameters(), 1e-3);
+        var config = new GrpoConfig { TrainBatchSize = 2, MicroBatchSize = 1, KlCoef = 0, EntropyCoef = 0.01 };
+        var updater = new PolicyUpdater(model, null, adam, new LearningRateSchedule(ScheduleKind.Constant, 1e-3), config, 8, TinyTokenizer.EndOfTextId);
+        ScoredResponse[] samples = [Response([50, 256], 1f), Response([51, 52, 256], -1f), Response([53, 256], 1f), Response([54, 256], -1f)];
+        updater.Update(samples, new Random(0));
+        long after1 = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        updater.Update(samples, new Random(1));
+        updater.Update(samples, new Random(2));
+        Assert.Equal(after1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
 }
