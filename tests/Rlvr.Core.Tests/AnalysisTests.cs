@@ -89,6 +89,8 @@ public sealed class AnalysisTests : IDisposable
         var path = Path.Combine(_dir, "broken.json");
         File.WriteAllText(path, "{\"run\": ");
         Assert.Contains("broken.json", Assert.Throws<FormatException>(() => EvalJson.ReadResult(path)).Message);
+        File.WriteAllText(path, "{\"run\": {\"model\": \"m\", \"dataset\": \"d\"}, \"problems\": [{\"id\": \"1\"}]}");
+        Assert.Contains("problem 0 needs an id and samples", Assert.Throws<FormatException>(() => EvalJson.ReadResult(path)).Message);
     }
 
     [Fact]
@@ -114,9 +116,7 @@ public sealed class AnalysisTests : IDisposable
     {
         var baseDir = Directory.CreateDirectory(Path.Combine(_dir, "base")).FullName;
         File.Move(HandmadeFile("x.json", "base", Before), Path.Combine(baseDir, "base_MATH-500.json"));
-        // Handmade files carry no metrics block; RunComparison needs them, so recompute through the calculator here.
-        var r = EvalJson.ReadResult(Path.Combine(baseDir, "base_MATH-500.json"));
-        EvalJson.WriteResult(Path.Combine(baseDir, "base_MATH-500.json"), r with { Metrics = EvalMetricsCalculator.Compute(r.Problems) });
+        // The handmade file has no metrics block: they are computed from its responses on reading.
         var run = RunComparison.Load(baseDir);
         Assert.Equal("base", run.Name);
         Assert.Equal(3.0 / 9, run.Datasets["MATH-500"].AvgAtK, 12);

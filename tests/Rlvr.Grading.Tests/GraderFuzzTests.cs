@@ -11,6 +11,7 @@ namespace Rlvr.Grading.Tests;
 /// strings plus known pathological inputs. No exception may escape and no call may take longer than twice
 /// the time limit (the slack absorbs scheduling noise on a shared machine).
 /// </summary>
+[Collection(TimingCollection.Name)]
 public class GraderFuzzTests(ITestOutputHelper output)
 {
     private static readonly string[] Pieces =

@@ -19,6 +19,7 @@ public sealed class PaperExtractorTests
     [InlineData("no box, final 5 then 6", "6")]                                     // last number
     [InlineData("we get 1,234 apples", "1234")]                                     // commas removed first
     [InlineData("it is -0.5 or .25", "0.25")]                                       // regex -?\d*\.?\d+, then "." -> "0."
+    [InlineData("$$\\{1,2,3\\}$$", "123")]  // a set without a box: commas go before the number search (vector gc-0156: ${1,3}$ -> 13)
     [InlineData("nothing numeric", "")]
     [InlineData("\\boxed{}", "")]
     [InlineData("x \u043a\u0438= \\boxed{2}", "2")]                                 // the token "ки" is removed

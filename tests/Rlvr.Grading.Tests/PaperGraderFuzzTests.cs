@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace Rlvr.Grading.Tests;
 
 /// <summary>Seeded random and adversarial strings through the paper grader: nothing escapes, nothing hangs.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class PaperGraderFuzzTests(ITestOutputHelper output)
 {
     private static readonly string[] Pieces =

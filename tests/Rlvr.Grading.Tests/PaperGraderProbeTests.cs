@@ -9,7 +9,7 @@ namespace Rlvr.Grading.Tests;
 /// </summary>
 public sealed class PaperGraderProbeTests
 {
-    private static readonly PaperGrader Grader = new(GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(5) });
+    private static readonly PaperGrader Grader = new(VerdictOptions.Generous);
 
     [Theory]
     [InlineData(@"\left( 3, \frac{\pi}{2} \right)", @"$\boxed{(3,\frac{\pi}{2})}$", @"(3,\frac{\pi}{2})", true)]

@@ -36,7 +36,7 @@ public class VerifyDatasetGoldTests(ITestOutputHelper output)
     {
         var golds = LoadGolds();
         Assert.Equal(500 + 30 + 30 + 83, golds.Count);
-        var grader = new VerifyGrader();
+        var grader = new VerifyGrader(VerdictOptions.Generous);
         var failures = golds.Where(g => !grader.Grade(Boxed(g.Answer), g.Answer).Correct).Select(g => $"{g.Id} {g.Answer}").ToList();
         foreach (var f in failures) output.WriteLine("not equal to itself: " + f);
         Assert.Empty(failures);
@@ -46,7 +46,7 @@ public class VerifyDatasetGoldTests(ITestOutputHelper output)
     public void GoldsOfDifferentProblemsAreNotEqual()
     {
         var golds = LoadGolds();
-        var grader = new VerifyGrader();
+        var grader = new VerifyGrader(VerdictOptions.Generous);
         var random = new Random(20250611);
         var pairs = 0;
         var wrong = new List<string>();

@@ -120,8 +120,10 @@ public class GenerationTests
         Assert.Equal(fixture.Greedy, result.Completions.Select(c => c.Tokens).ToArray());
     }
 
-    [Fact]
-    public void Eos_ends_one_completion_while_the_other_runs_on()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)] // tokens reach the host every 7 steps: stops are found afterwards and the surplus cut off
+    public void Eos_ends_one_completion_while_the_other_runs_on(int hostSyncInterval)
     {
         // EOS = the first token of sequence 1's greedy run that sequence 0 never produces: sequence 1
         // stops right after it (kept), sequence 0 must still produce its full greedy run after the
@@ -130,7 +132,7 @@ public class GenerationTests
         using var model = fixture.LoadModel();
         var eos = fixture.Greedy[1].First(t => !fixture.Greedy[0].Contains(t));
         var stopAt = Array.IndexOf(fixture.Greedy[1], eos);
-        var result = new RolloutEngine(model).Generate(fixture.Inputs, Greedy() with { EosTokenIds = [eos] });
+        var result = new RolloutEngine(model).Generate(fixture.Inputs, Greedy() with { EosTokenIds = [eos], HostSyncInterval = hostSyncInterval });
         Assert.Equal(fixture.Greedy[0], result.Completions[0].Tokens);
         Assert.Equal(FinishReason.Length, result.Completions[0].FinishReason);
         Assert.Equal(fixture.Greedy[1][..(stopAt + 1)], result.Completions[1].Tokens);
@@ -172,13 +174,15 @@ public class GenerationTests
         Assert.Equal(FinishReason.Stop, bySequence.FinishReason);
     }
 
-    [Fact]
-    public void Live_tensors_stay_flat_over_a_thousand_decode_steps()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)] // the CUDA default: tokens stay on the device between host reads
+    public void Live_tensors_stay_flat_over_a_thousand_decode_steps(int hostSyncInterval)
     {
         var fixture = ModelFixture.Load("qwen2-tied");
         using var model = fixture.LoadModel();
         var engine = new RolloutEngine(model);
-        var options = new GenerationOptions { MaxNewTokens = 1001, Sampling = new SamplingOptions { TopP = 0.9 }, Seed = 3 };
+        var options = new GenerationOptions { MaxNewTokens = 1001, Sampling = new SamplingOptions { TopP = 0.9 }, Seed = 3, HostSyncInterval = hostSyncInterval };
         // Warm-up: the model keeps one long-lived tensor (its rotary frequency table) from the first forward on.
         engine.Generate([fixture.Inputs[1]], options with { MaxNewTokens = 2 });
         var live = new List<long>();

@@ -117,3 +117,82 @@ public class ModelForwardTests
         return (tensor(ids).view(sequences.Length, width), tensor(mask).view(sequences.Length, width));
     }
 }
+
+/// <summary>bfloat16 (the GPU dtype) exercised on the CPU with the tiny fixtures: the casts in norms, rotary and sampling.</summary>
+public class BFloat16ForwardTests
+{
+    public static TheoryData<string> Fixtures => ModelFixture.Names;
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Bfloat16_logits_stay_close_to_the_float32_reference(string name)
+    {
+        var fixture = ModelFixture.Load(name);
+        using var model = Rlvr.Torch.Checkpoints.CheckpointLoader.Load(fixture.Directory, new Placement(CPU, ScalarType.BFloat16));
+        Assert.Equal(ScalarType.BFloat16, model.model.embed_tokens.weight.dtype);
+        using var noGrad = no_grad();
+        var (ids, mask) = ModelForwardTests.LeftPad(fixture.Inputs);
+        using (ids)
+        using (mask)
+        using (var logits = model.Logits(ids, mask))
+        {
+            Assert.Equal(ScalarType.BFloat16, logits.dtype);
+            var width = ids.shape[1];
+            for (var s = 0; s < fixture.Inputs.Length; s++)
+            {
+                var length = fixture.Inputs[s].Length;
+                using var real = logits[s].narrow(0, width - length, length);
+                // bf16 keeps 8 significant bits: errors of a few hundredths on logits of size ~1-5.
+                Assert.InRange(fixture.MaxLogitError(real, s), 0, 0.1);
+            }
+        }
+        // The sampler and the bf16 KV cache run too (left-padded batch, two samples per prompt).
+        var options = new Rlvr.Torch.Generation.GenerationOptions
+        {
+            MaxNewTokens = 6, SamplesPerPrompt = 2, Seed = 1,
+            Sampling = new Rlvr.Torch.Generation.SamplingOptions { Temperature = 0.7, TopP = 0.9 },
+        };
+        var result = new Rlvr.Torch.Generation.RolloutEngine(model).Generate(fixture.Inputs, options);
+        Assert.All(result.Completions, c => Assert.Equal(6, c.Tokens.Length));
+        Assert.All(result.Completions, c => Assert.All(c.LogProbs, l => Assert.True(float.IsFinite(l) && l <= 0)));
+    }
+}
+
+/// <summary>Gradient checkpointing must give the gradients of the plain backward.</summary>
+public class GradientCheckpointingTests
+{
+    [Theory]
+    [InlineData("olmo2")]
+    [InlineData("qwen2-tied")]
+    public void Checkpointed_gradients_equal_the_plain_ones(string name)
+    {
+        var fixture = ModelFixture.Load(name);
+        var plain = Gradients(fixture, checkpointing: false);
+        var checkpointed = Gradients(fixture, checkpointing: true);
+        Assert.Equal(plain.Keys.Order(), checkpointed.Keys.Order());
+        foreach (var (parameter, expected) in plain)
+        {
+            var actual = checkpointed[parameter];
+            var scale = expected.Max(Math.Abs);
+            Assert.True(scale > 0, $"{parameter} got no gradient");
+            for (var i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * scale + 1e-7, $"{parameter}[{i}]: {expected[i]} vs {actual[i]}");
+        }
+    }
+
+    private static Dictionary<string, float[]> Gradients(ModelFixture fixture, bool checkpointing)
+    {
+        using var model = fixture.LoadModel();
+        model.GradientCheckpointing = checkpointing;
+        var (ids, mask) = ModelForwardTests.LeftPad(fixture.Inputs);
+        using (ids)
+        using (mask)
+        using (var targets = ids.roll(-1, 1))
+        using (var logProbs = model.TokenLogProbs(ids, targets, mask))
+        using (var loss = -(logProbs * mask).sum())
+        {
+            loss.backward();
+        }
+        return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.data<float>().ToArray());
+    }
+}

@@ -101,6 +101,16 @@ public sealed class TokenizerQwen2Tests
     }
 
     [Fact]
+    public void IdsBeyondTheTokenizerDecodeToNothingAsInHf()
+    {
+        // Qwen2.5 checkpoints have 151,936 embedding rows for 151,646 tokenizer ids; a sampled padding
+        // row must not crash decoding (HF's decode skips ids it does not know).
+        var t = Qwen2.Value;
+        Assert.Equal("ab", t.Decode([64, 151_900, 65]));
+        Assert.Null(t.IdToToken(151_900));
+    }
+
+    [Fact]
     public void MissingTokenizerJsonFailsNamingThePath()
     {
         var dir = Path.Combine(Path.GetTempPath(), "rlvr-no-tokenizer-" + Guid.NewGuid().ToString("N"));

@@ -37,9 +37,11 @@ public static class EvalCommand
         var problemSuffix = new Option<string>("--problem-suffix") { Description = "Text put after each problem inside the template", DefaultValueFactory = _ => "" };
         var responsePrefix = new Option<string>("--response-prefix") { Description = "Text the response is forced to start with, e.g. \"Let's solve this using Python.\" (paper Table 3)", DefaultValueFactory = _ => "" };
         var dataDir = new Option<string?>("--data-dir") { Description = "The shipped data folder (default: found from the working directory)" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default; 1 is faster on a busy shared machine)", DefaultValueFactory = _ => 0 };
+        var randomWeights = new Option<string?>("--random-weights") { Description = "Benchmarking: random weights of this preset shape (e.g. qwen2.5-math-1.5b); --model then only supplies the tokenizer" };
 
         var command = new Command("eval", "Evaluate a model on MATH-500, AIME-2024, AIME-2025 and AMC the way the paper did (avg@k, pass@k, code reasoning).");
-        foreach (var o in new Option[] { model, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir })
+        foreach (var o in new Option[] { model, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads })
         {
             command.Options.Add(o);
         }
@@ -67,16 +69,26 @@ public static class EvalCommand
                     parse.GetValue(datasets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                     parse.GetValue(samples), parse.GetValue(temperature), parse.GetValue(limit), parse.GetValue(dataDir));
 
+                if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
                 var placement = Placement.Parse(parse.GetValue(device)!, parse.GetValue(dtype));
-                Console.WriteLine($"eval: model {modelDir} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +
+                var weights = parse.GetValue(randomWeights) is { } preset ? $" (random weights of {preset})" : "";
+                Console.WriteLine($"eval: model {modelDir}{weights} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +
                     $"max new tokens {settings.MaxNewTokens}, shards {settings.Shards}, batch {settings.BatchSequences}, seed {settings.Seed}, out {settings.OutputDir}");
-                using var evalModel = EvalModel.Load(modelDir, placement);
+                using var evalModel = EvalModel.Load(modelDir, placement, parse.GetValue(randomWeights), settings.Seed);
                 var generator = evalModel.Generator();
                 var clock = Stopwatch.StartNew();
-                var (summary, results) = EvalSession.Run(request, settings, generator, Graders.Create(mode), PrintProgress, cancel.Token);
+                var generatedProblems = new Dictionary<string, int>();
+                void Progress(EvalProgress p)
+                {
+                    generatedProblems[p.Dataset] = p.Done - p.Resumed;
+                    PrintProgress(p);
+                }
+                var (summary, results) = EvalSession.Run(request, settings, generator, Graders.Create(mode), Progress, cancel.Token);
                 PrintSummary(summary);
                 var generated = generator.Stats.Sum(s => s.GeneratedTokens);
-                Console.WriteLine($"time: {clock.Elapsed.TotalSeconds:0.0} s, {generated} tokens generated " +
+                var problemsRun = generatedProblems.Values.Sum();
+                Console.WriteLine($"time: {clock.Elapsed.TotalSeconds:0.0} s for {problemsRun} problems generated in this run " +
+                    $"({clock.Elapsed.TotalSeconds / Math.Max(1, problemsRun):0.00} s per problem), {generated} tokens " +
                     $"({generated / Math.Max(1e-9, generator.Stats.Sum(s => (s.Prefill + s.Decode).TotalSeconds)):0} tok/s in generation)");
                 Console.WriteLine($"wrote {Path.Combine(settings.OutputDir, "summary.json")}");
                 return 0;

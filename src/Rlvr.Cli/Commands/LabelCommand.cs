@@ -11,13 +11,15 @@ namespace Rlvr.Cli.Commands;
 /// majority_voting_labeling.py + relabel_data_based_on_mv_labels.py, grouping answers by grader
 /// equivalence. Writes OUT/NAME/{test,train}.json, OUT/NAME_incorrect/{test,train}.json,
 /// OUT/NAME_votes.jsonl and OUT/NAME_report.json (see <see cref="LabelWriter"/>).
-/// Sampling the responses itself (`--model DIR --votes 64`) needs the generation engine and is not wired yet.
+/// With `--model DIR` instead of `--samples` it first samples the responses itself (<see cref="LabelSampling"/>:
+/// `--votes 64` per raw prompt at temperature 1.0, as upstream) into OUT/NAME_samples.jsonl, then labels from that
+/// file exactly as `--samples` does. Rerunning an interrupted command resumes the sampling where it stopped.
 /// </summary>
 public static class LabelCommand
 {
     public static Command Create()
     {
-        var samples = new Option<string>("--samples") { Description = "JSON Lines of {id, response}: k sampled responses per problem.", Required = true };
+        var samples = new Option<string?>("--samples") { Description = "JSON Lines of {id, response}: k sampled responses per problem (or --model to sample them)." };
         var dataName = new Option<string>("--data") { Description = "The dataset the samples answer (name or path); its labels are the ground truth.", Required = true };
         var outFolder = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var mode = new Option<string>("--mode")
@@ -25,22 +27,28 @@ public static class LabelCommand
             Description = "Grader: paper (upstream's extractor and grade_answer, as the paper's labels were made) or verify (robust).",
             DefaultValueFactory = _ => "paper",
         };
-        var name = new Option<string?>("--name") { Description = "Name of the labeled set (default <dataset>_mv_labeled); the wrong-label subset gets _incorrect." };
+        var name = new Option<string?>("--name") { Description = "Name of the labeled set (default <dataset>_mv_labeled, with --model <dataset>_mv_labeled_<model> as upstream); the wrong-label subset gets _incorrect." };
+        var limit = new Option<int?>("--limit") { Description = "Only the first N problems of the dataset (sampled and labeled; smoke tests)." };
         var testRows = new Option<int>("--test-rows")
         {
             Description = "Rows written to test.json, the rest to train.json (upstream: 100).",
             DefaultValueFactory = _ => 100,
         };
         var data = new DataOptions();
+        var sampling = new LabelSampling();
 
-        var command = new Command("label", "Majority-vote labels from sampled responses; writes the labeled set and its incorrect-label subset.");
-        foreach (var option in new Option[] { samples, dataName, outFolder, mode, name, testRows })
+        var command = new Command("label", "Majority-vote labels from sampled responses (a samples file, or sampled with --model); writes the labeled set and its incorrect-label subset.");
+        foreach (var option in new Option[] { samples, dataName, outFolder, mode, name, testRows, limit })
         {
             command.Options.Add(option);
         }
         data.AddTo(command);
-        command.SetAction(parse => DataCliErrors.Run(() =>
+        sampling.AddTo(command);
+        command.SetAction(parse => RunInterruptible(cancel => DataCliErrors.Run(() =>
         {
+            var modelDir = parse.GetValue(sampling.Model);
+            if ((parse.GetValue(samples) == null) == (modelDir == null))
+                throw new DatasetException("give either --samples FILE (responses already sampled) or --model DIR (sample them now), not both or neither");
             var graderMode = parse.GetValue(mode)!.ToLowerInvariant() switch
             {
                 "paper" => GraderMode.Paper,
@@ -49,21 +57,66 @@ public static class LabelCommand
             };
             var rows = parse.GetValue(testRows);
             if (rows < 0) throw new DatasetException($"--test-rows {rows}: expected 0 or more");
+            if (parse.GetValue(limit) is < 1) throw new DatasetException($"--limit {parse.GetValue(limit)}: expected 1 or more");
             var dataset = data.Load(parse, parse.GetValue(dataName)!);
-            var samplesPath = parse.GetValue(samples)!;
+            var problems = parse.GetValue(limit) is int n ? dataset.Problems.Take(n).ToList() : dataset.Problems;
             var grader = CreateGrader(graderMode);
+            var outPath = parse.GetValue(outFolder)!;
 
-            var setName = parse.GetValue(name) ?? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Name))}_mv_labeled";
-            Console.WriteLine($"labeling {dataset.Name} ({dataset.Split.Name()}, {dataset.Problems.Count} problems) from {samplesPath} with the {graderMode.ToString().ToLowerInvariant()} grader");
-            var result = MajorityLabeler.Label(dataset.Problems, SampleReader.Stream(samplesPath), grader, samplesPath, dataset.Name, read =>
+            var setName = parse.GetValue(name) ?? DefaultName(dataset.Name, modelDir);
+            var samplesPath = parse.GetValue(samples) ?? Path.Combine(outPath, setName + "_samples.jsonl");
+            if (modelDir != null) sampling.Run(parse, problems, samplesPath, cancel);
+
+            Console.WriteLine($"labeling {dataset.Name} ({dataset.Split.Name()}, {problems.Count} problems) from {samplesPath} with the {graderMode.ToString().ToLowerInvariant()} grader");
+            var result = MajorityLabeler.Label(problems, SampleReader.Stream(samplesPath), grader, samplesPath, dataset.Name, read =>
             {
                 if (read % 100_000 == 0) Console.Error.WriteLine($"  {read:N0} samples read");
             });
-            var written = LabelWriter.Write(result, parse.GetValue(outFolder)!, setName, rows, dataset.Name, graderMode.ToString().ToLowerInvariant());
+            var written = LabelWriter.Write(result, outPath, setName, rows, dataset.Name, graderMode.ToString().ToLowerInvariant());
             PrintSummary(result.Summary);
             foreach (var path in written) Console.WriteLine($"wrote {path}");
-        }));
+        })));
         return command;
+    }
+
+    /// <summary>Upstream's folder names: DeepScaleR_mv_labeled_{model_id} when the labels come from a model.</summary>
+    private static string DefaultName(string dataset, string? modelDir)
+    {
+        var name = $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset))}_mv_labeled";
+        return modelDir == null ? name : $"{name}_{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)))}";
+    }
+
+    /// <summary>Runs the action with Ctrl-C stopping the sampling after the batch in flight (its samples are kept),
+    /// and turns a model that cannot be loaded or run into one line on stderr.</summary>
+    private static int RunInterruptible(Func<CancellationToken, int> action)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+            Console.Error.WriteLine("interrupt: stopping after the current batch; rerun the same command to resume");
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return action(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted: the problems sampled so far are kept; rerun the same command to resume");
+            return 130;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidOperationException
+            or InvalidDataException or NotSupportedException or FormatException or KeyNotFoundException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
     }
 
     private static IAnswerGrader CreateGrader(GraderMode mode)

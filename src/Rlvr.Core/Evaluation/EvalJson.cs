@@ -26,7 +26,16 @@ public static class EvalJson
             var result = JsonSerializer.Deserialize<EvalResult>(File.ReadAllText(path), Options);
             if (result?.Run == null || result.Problems == null)
                 throw new FormatException($"{path}: not an evaluation result (expected run, metrics, problems)");
-            return result;
+            if (result.Run.Model == null || result.Run.Dataset == null)
+                throw new FormatException($"{path}: run.model and run.dataset are required");
+            for (var i = 0; i < result.Problems.Count; i++)
+            {
+                var p = result.Problems[i];
+                if (p?.Id == null || p.Samples == null || p.Samples.Any(s => s?.Response == null))
+                    throw new FormatException($"{path}: problem {i} needs an id and samples with a response each");
+            }
+            // A file written by hand or another tool may leave the metrics out: they follow from the responses.
+            return result.Metrics == null ? result with { Metrics = EvalMetricsCalculator.Compute(result.Problems) } : result;
         }
         catch (JsonException e)
         {

@@ -86,7 +86,8 @@ public static class JsonlGradeJob
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}:{lineNumber}: not valid JSON ({e.Message})");
+            var column = e.BytePositionInLine is { } position ? $" near byte {position + 1}" : "";
+            throw new InvalidDataException($"{path}:{lineNumber}: not valid JSON{column}; expected one JSON object per line");
         }
         return node as JsonObject ?? throw new InvalidDataException($"{path}:{lineNumber}: expected a JSON object");
     }

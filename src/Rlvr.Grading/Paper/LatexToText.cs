@@ -20,7 +20,7 @@ public static class LatexToText
         ["in"] = "∈", ["notin"] = "∉", ["to"] = "→", ["rightarrow"] = "→", ["Rightarrow"] = "⇒",
         ["leftarrow"] = "←", ["approx"] = "≈", ["sim"] = "∼", ["equiv"] = "≡", ["emptyset"] = "∅",
         ["varnothing"] = "∅", ["subset"] = "⊂", ["subseteq"] = "⊆", ["setminus"] = "∖", ["mid"] = "|",
-        ["ldots"] = "…", ["dots"] = "…", ["cdots"] = "⋯", ["vdots"] = "⋮", ["prime"] = "′",
+        ["ldots"] = "…", ["dots"] = "…", ["cdots"] = "⋯", ["vdots"] = "⋮", ["prime"] = "'",
         ["angle"] = "∠", ["triangle"] = "△", ["perp"] = "⊥", ["parallel"] = "∥", ["neg"] = "¬",
         ["lfloor"] = "⌊", ["rfloor"] = "⌋", ["lceil"] = "⌈", ["rceil"] = "⌉", ["langle"] = "⟨",
         ["rangle"] = "⟩", ["forall"] = "∀", ["exists"] = "∃", ["partial"] = "∂", ["nabla"] = "∇",
@@ -39,7 +39,7 @@ public static class LatexToText
         ["gcd"] = "gcd", ["deg"] = "deg", ["det"] = "det", ["dim"] = "dim", ["arg"] = "arg", ["ker"] = "ker",
         ["bmod"] = "mod",
         // Spacing and escapes.
-        [","] = " ", [";"] = " ", [":"] = " ", [" "] = " ", ["quad"] = "  ", ["qquad"] = "   ", ["!"] = "",
+        [","] = " ", [";"] = " ", [":"] = " ", [" "] = " ", ["quad"] = "  ", ["qquad"] = "    ", ["!"] = "",
         ["%"] = "%", ["$"] = "$", ["{"] = "{", ["}"] = "}", ["&"] = "&", ["#"] = "#", ["_"] = "_",
         ["\\"] = "\n", ["("] = "", [")"] = "", ["["] = "", ["]"] = "", ["left"] = "", ["right"] = "",
         ["displaystyle"] = "", ["textstyle"] = "",
@@ -82,6 +82,10 @@ public static class LatexToText
                     break;
                 case '$':
                     i++; // math shifts only switch mode; math content is rendered as text
+                    break;
+                case '&':
+                    output.Append("   "); // pylatexenc: alignment tabs become a little space
+                    i++;
                     break;
                 case '~':
                     output.Append('\u00a0');

@@ -42,23 +42,23 @@ public sealed partial class PaperGrader : IAnswerGrader
         {
             response = Bounded(response);
             extracted = IsMultipleChoice(gold) ? ExtractChoice(response) : QwenAnswerExtractor.Extract(response, R1Style, budget);
-            if (gold.Length > _options.MaxInputChars) return new GradeResult(false, extracted, false);
+            if (gold.Length > _options.MaxInputChars) return new GradeResult(false, NullIfEmpty(extracted), false);
             var correct = Prm800kGradeAnswer.Grade(extracted, gold, _symbolic, budget);
             // The symbolic step answers "not equal" when it runs out of time; that is a timeout too.
-            return new GradeResult(correct, extracted, !correct && budget.Expired);
+            return new GradeResult(correct, NullIfEmpty(extracted), !correct && budget.Expired);
         }
         catch (GradeTimeoutException)
         {
-            return new GradeResult(false, extracted, true);
+            return new GradeResult(false, NullIfEmpty(extracted), true);
         }
         catch (RegexMatchTimeoutException)
         {
-            return new GradeResult(false, extracted, true);
+            return new GradeResult(false, NullIfEmpty(extracted), true);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Upstream would raise here (e.g. int(round(inf))); the reward reads it as "wrong".
-            return new GradeResult(false, extracted, budget.Expired);
+            return new GradeResult(false, NullIfEmpty(extracted), budget.Expired);
         }
     }
 
@@ -87,6 +87,9 @@ public sealed partial class PaperGrader : IAnswerGrader
             return false;
         }
     }
+
+    // Upstream's "no answer" is the empty string; the contract says null.
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     private string Bounded(string text) =>
         text.Length <= _options.MaxInputChars ? text : text[^_options.MaxInputChars..];

@@ -153,7 +153,12 @@ public static class Evaluator
                     ConstantKind.Pi => Math.PI, ConstantKind.E => Math.E, ConstantKind.I => Complex.ImaginaryOne,
                     _ => double.PositiveInfinity,
                 };
-            case NegExpr neg: return -Num(neg.Operand, sym, budget, depth + 1, bound);
+            case NegExpr neg:
+            {
+                // -(4 + 0i) must stay on the upper side of the branch cut: sqrt(-4) = 2i, not -2i.
+                var v = -Num(neg.Operand, sym, budget, depth + 1, bound);
+                return new Complex(v.Real + 0.0, v.Imaginary + 0.0);
+            }
             case AddExpr add:
             {
                 Complex sum = 0;

@@ -20,6 +20,9 @@ public sealed class MathParser
         "arcsec", "arccsc", "arccot", "coth", "sech", "csch",
     };
 
+    /// <summary>Function names in a fixed order, longest first ("asin" before "sin"): HashSet order varies between runs.</summary>
+    private static readonly string[] FunctionsLongestFirst = Functions.OrderByDescending(f => f.Length).ThenBy(f => f, StringComparer.Ordinal).ToArray();
+
     private static readonly HashSet<string> Greek = new(StringComparer.Ordinal)
     {
         "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota", "kappa",
@@ -204,7 +207,6 @@ public sealed class MathParser
         DivExpr d => IsSymbolic(d.Numerator) && IsSymbolic(d.Denominator),
         FuncExpr { Name: "abs" } f => IsSymbolic(f.Args[0]),
         TupleExpr t => t.Items.All(IsSymbolic),
-        PowExpr p => IsSymbolic(p.Base) && p.Exponent is NumberExpr,
         _ => false,
     };
 
@@ -373,7 +375,8 @@ public sealed class MathParser
             _tokens.Insert(_pos, new MathToken(TokenKind.Letters, t.Text[1..]));
             return LetterValue(t.Text[0].ToString());
         }
-        return ParsePostfix();
+        // sympy's ** is right-associative: 2**3**2 = 2**9.
+        return _syntax == MathSyntax.Plain ? ParsePower() : ParsePostfix();
     }
 
     /// <summary>Takes one digit off the number token at the cursor (\frac12, x^23).</summary>
@@ -557,7 +560,7 @@ public sealed class MathParser
             if (_syntax == MathSyntax.Plain && text.Length > 1)
             {
                 // sympy's split_symbols: xy is x*y unless the name is a known function.
-                foreach (var name in Functions)
+                foreach (var name in FunctionsLongestFirst)
                 {
                     if (text.EndsWith(name, StringComparison.Ordinal) && Peek.Is("(") && text.Length > name.Length)
                     {
@@ -687,10 +690,11 @@ public sealed class MathParser
             }
         }
         Expr argument;
+        var nthRoot = false;
         if (Peek.Is("(") || Peek.Is("{"))
         {
             _pos++;
-            var close = Peek.Is("") ? ")" : _tokens[_pos - 1].Text == "(" ? ")" : "}";
+            var close = _tokens[_pos - 1].Text == "(" ? ")" : "}";
             var args = new List<Expr>();
             while (!Peek.Is(close))
             {
@@ -702,7 +706,13 @@ public sealed class MathParser
             if (args.Count == 0) throw new FormatException("empty call");
             if (args.Count == 2 && name == "log") logBase ??= args[1];
             argument = args[0];
-            if (args.Count == 2 && name is "sqrt") argument = new PowExpr(args[0], new DivExpr(new NumberExpr(BigRational.One, false), args[1]));
+            // sympy's root form sqrt(x, n) is not sympy; real_root-like "sqrt(x, n)" is read as the n-th root.
+            if (args.Count == 2 && name is "sqrt")
+            {
+                argument = new PowExpr(args[0], new DivExpr(new NumberExpr(BigRational.One, false), args[1]));
+                nthRoot = true;
+            }
+            else if (args.Count > 2 || (args.Count == 2 && name is not ("log" or "sqrt"))) throw new FormatException($"too many arguments to {name}");
         }
         else
         {
@@ -710,7 +720,8 @@ public sealed class MathParser
         }
         Expr result = name switch
         {
-            "sqrt" => argument is PowExpr && argument != null && name == "sqrt" && false ? argument : new PowExpr(argument, new NumberExpr(BigRational.Create(1, 2), false)),
+            "sqrt" when nthRoot => argument,
+            "sqrt" => new PowExpr(argument, new NumberExpr(BigRational.Create(1, 2), false)),
             "log" when logBase != null => new FuncExpr("log", [argument, logBase]),
             _ => new FuncExpr(name, [argument]),
         };

@@ -131,11 +131,15 @@ internal static partial class MathTokenizer
         if (allowThousands && i - start is >= 1 and <= 3 && text[start] != '0')
         {
             // 1,234,567: every group after a comma has exactly three digits.
-            while (i < n && text[i] == ',' && HasThreeDigits(text, i + 1)
-                   && (i + 4 >= n || !char.IsAsciiDigit(text[i + 4])))
+            // 1,234,567 or 1\,000\,000: every group after a separator has exactly three digits.
+            while (true)
             {
-                sb.Append(text, i + 1, 3);
-                i += 4;
+                var separator = ThousandsSeparatorLength(text, i);
+                if (separator == 0) break;
+                var at = i + separator;
+                if (!HasThreeDigits(text, at) || (at + 3 < n && char.IsAsciiDigit(text[at + 3]))) break;
+                sb.Append(text, at, 3);
+                i = at + 3;
             }
         }
         if (i + 1 < n && text[i] == '.' && char.IsAsciiDigit(text[i + 1]))
@@ -159,6 +163,20 @@ internal static partial class MathTokenizer
         }
         tokens.Add(new MathToken(TokenKind.Number, sb.ToString()));
         return i;
+    }
+
+    /// <summary>Length of a thousands separator at i: "," or a LaTeX thin space (\, \; \! "\ ") with optional blanks.</summary>
+    private static int ThousandsSeparatorLength(string text, int i)
+    {
+        var n = text.Length;
+        if (i >= n) return 0;
+        var k = i;
+        // "32, 349" is a list: a comma separates thousands only when no blank follows it.
+        if (text[k] == ',') return 1;
+        if (text[k] == '\\' && k + 1 < n && text[k + 1] is ',' or ';' or '!' or ' ' or ':') k += 2;
+        else return 0;
+        while (k < n && text[k] == ' ') k++;
+        return k - i;
     }
 
     private static bool HasThreeDigits(string text, int at) =>

@@ -328,10 +328,25 @@ internal sealed class AnswerComparer
             var (k1, k2) = (r.Kinds[0], r.Kinds[1]);
             var ascending = k1 is RelationKind.Less or RelationKind.LessEqual && k2 is RelationKind.Less or RelationKind.LessEqual;
             var descending = k1 is RelationKind.Greater or RelationKind.GreaterEqual && k2 is RelationKind.Greater or RelationKind.GreaterEqual;
-            if (ascending) return new IntervalExpr(r.Operands[0], r.Operands[2], k1 == RelationKind.LessEqual, k2 == RelationKind.LessEqual);
-            if (descending) return new IntervalExpr(r.Operands[2], r.Operands[0], k2 == RelationKind.GreaterEqual, k1 == RelationKind.GreaterEqual);
+            IntervalExpr? interval = null;
+            if (ascending) interval = new IntervalExpr(r.Operands[0], r.Operands[2], k1 == RelationKind.LessEqual, k2 == RelationKind.LessEqual);
+            if (descending) interval = new IntervalExpr(r.Operands[2], r.Operands[0], k2 == RelationKind.GreaterEqual, k1 == RelationKind.GreaterEqual);
+            if (interval != null && r.Operands[1] is FuncExpr { Name: "abs" }) return MirroredForAbs(interval);
+            return interval;
         }
         return null;
+    }
+
+    /// <summary>a ≤ |x| ≤ b is [-b, -a] ∪ [a, b] when a &gt; 0, else [-b, b].</summary>
+    private static Expr MirroredForAbs(IntervalExpr i)
+    {
+        var lower = ScalarEquivalence.ValueAt(i.Lower, 0, null, null);
+        if (ScalarEquivalence.IsBad(lower) || lower.Real <= 0)
+            return new IntervalExpr(new NegExpr(i.Upper), i.Upper, i.UpperClosed, i.UpperClosed);
+        return new UnionExpr([
+            new IntervalExpr(new NegExpr(i.Upper), new NegExpr(i.Lower), i.UpperClosed, i.LowerClosed),
+            new IntervalExpr(i.Lower, i.Upper, i.LowerClosed, i.UpperClosed),
+        ]);
     }
 
     // ---- sets, intervals, matrices ----------------------------------------------------------------------
@@ -455,7 +470,8 @@ internal sealed class AnswerComparer
 
     private static bool WordsEqual(string a, string b)
     {
-        if (a.Length == 1 && b.Length == 1) return a == b || (a.ToLowerInvariant() == "e" && b.ToLowerInvariant() == "e" && false);
+        // Single letters are variables: x and X differ. Longer words are text: "Even" is "even".
+        if (a.Length == 1 && b.Length == 1) return a == b;
         return string.Equals(a.Replace(" ", ""), b.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
     }
 

@@ -250,6 +250,11 @@ internal static partial class AnswerExtractor
     private static void AddAnchored(string text, int from, List<Span> envs, bool plainText, List<string> candidates)
     {
         var to = Math.Min(text.Length, from + 400);
+        if (ChoiceLetterAt(text, from, to) is { } letter)
+        {
+            candidates.Add(letter);
+            return;
+        }
         var envIndex = -1;
         for (var k = 0; k < envs.Count; k++)
         {
@@ -275,6 +280,27 @@ internal static partial class AnswerExtractor
             candidates.Add(n.Latex);
         }
     }
+
+    /// <summary>A multiple-choice letter right after an anchor: "is (B)", ": C.", "is $\textbf{(D)}$".</summary>
+    private static string? ChoiceLetterAt(string text, int from, int to)
+    {
+        var k = from;
+        while (k < to && (text[k] is ' ' or ':' or '$' or '*' or '\n')) k++;
+        foreach (var wrapper in ChoiceWrappers)
+        {
+            if (string.CompareOrdinal(text, k, wrapper, 0, wrapper.Length) == 0) { k += wrapper.Length; break; }
+        }
+        var parenthesised = k < to && text[k] == '(';
+        if (parenthesised) k++;
+        if (k >= to || text[k] is < 'A' or > 'E') return null;
+        var letter = text[k];
+        k++;
+        if (parenthesised) return k < to && text[k] == ')' ? letter.ToString() : null;
+        // A bare letter must stand alone: "A." or "B," or the end, not the first letter of a word ("A number").
+        return k >= to || text[k] is '.' or ',' or ')' or '}' or '$' or '\n' or ';' ? letter.ToString() : null;
+    }
+
+    private static readonly string[] ChoiceWrappers = ["\\textbf{", "\\text{", "\\mathrm{", "**"];
 
     /// <summary>The last \frac{..}{..} (or \dfrac, \tfrac) written outside any environment, as Math-Verify's bare-fraction pattern.</summary>
     private static (int Start, int End)? LastBareFrac(string text, List<Span> envs)

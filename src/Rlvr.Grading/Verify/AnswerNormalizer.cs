@@ -42,8 +42,13 @@ internal static partial class AnswerNormalizer
                 var m = TrailingTextUnit().Match(s);
                 if (m.Success && m.Index > 0 && !IsJoinedText(s, m.Index)) s = s[..m.Index].TrimEnd();
             }
-            var unit = TrailingUnitWord().Match(s);
-            if (unit.Success && unit.Index > 0 && HasValueBefore(s, unit.Index)) s = s[..unit.Index].TrimEnd();
+            // Cheap pre-check: a unit word ends in a letter (or "^2", "^{3}", ".").
+            var lastChar = s.Length > 0 ? s[^1] : ' ';
+            if (char.IsAsciiLetter(lastChar) || lastChar is '.' or '}' or '2' or '3')
+            {
+                var unit = TrailingUnitWord().Match(s);
+                if (unit.Success && unit.Index > 0 && HasValueBefore(s, unit.Index)) s = s[..unit.Index].TrimEnd();
+            }
             if (s == before) break;
         }
         return head + s;

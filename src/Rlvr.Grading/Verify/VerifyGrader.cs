@@ -13,9 +13,13 @@ public sealed class VerifyGrader : IAnswerGrader
 {
     private readonly GradeOptions _options;
 
+    /// <summary>The options gold answers are read with: Math-Verify's defaults (LaTeX and plain text, no reasoning delimiter).</summary>
+    private readonly GradeOptions _goldOptions;
+
     public VerifyGrader(GradeOptions? options = null)
     {
         _options = options ?? GradeOptions.Default;
+        _goldOptions = _options with { ReasoningDelimiters = null };
         WarmUp.Value.ToString();
     }
 
@@ -31,7 +35,11 @@ public sealed class VerifyGrader : IAnswerGrader
         return true;
     });
 
-    private VerifyGrader(GradeOptions options, bool warm) => _options = options;
+    private VerifyGrader(GradeOptions options, bool warm)
+    {
+        _options = options;
+        _goldOptions = options with { ReasoningDelimiters = null };
+    }
 
     public GraderMode Mode => GraderMode.Verify;
 
@@ -49,8 +57,7 @@ public sealed class VerifyGrader : IAnswerGrader
             if (gold.Length > _options.MaxInputChars) return new GradeResult(false, null, true);
             var predicted = Read(response, _options.PlainTextFallback, _options, budget);
             extracted = predicted?.Text;
-            // The gold is read with Math-Verify's defaults: LaTeX and plain text, no reasoning delimiter.
-            var reference = Read(gold, true, _options with { ReasoningDelimiters = null }, budget);
+            var reference = Read(gold, true, _goldOptions, budget);
             if (predicted == null || reference == null) return new GradeResult(false, extracted, false);
             return new GradeResult(Match(reference, predicted, budget), extracted, false);
         }
@@ -82,9 +89,8 @@ public sealed class VerifyGrader : IAnswerGrader
         var budget = new GradeBudget(_options.TimeLimit);
         try
         {
-            var options = _options with { ReasoningDelimiters = null };
-            var a = Read(first, true, options, budget);
-            var b = Read(second, true, options, budget);
+            var a = Read(first, true, _goldOptions, budget);
+            var b = Read(second, true, _goldOptions, budget);
             return a != null && b != null && Match(a, b, budget);
         }
         catch (Exception e) when (e is GradeTimeoutException or MathLimitException or InsufficientExecutionStackException

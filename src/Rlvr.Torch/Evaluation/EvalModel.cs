@@ -24,15 +24,29 @@ public sealed class EvalModel : IDisposable
     /// <summary>Fills left padding (masked; upstream: pad = eos when the tokenizer has none).</summary>
     public int PadTokenId { get; }
 
-    /// <summary>Loads <paramref name="directory"/>: errors name the missing file.</summary>
-    public static EvalModel Load(string directory, Placement placement)
+    /// <summary>Loads <paramref name="directory"/>: errors name the missing file. With <paramref name="randomPreset"/>
+    /// (a <see cref="ModelPresets"/> name) the weights are random of that shape instead and only the folder's
+    /// tokenizer is used: timing a benchmark at a real model's shape without its download.</summary>
+    public static EvalModel Load(string directory, Placement placement, string? randomPreset = null, long seed = 0)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"--model {directory}: no such folder");
         var tokenizer = HfTokenizer.Load(directory);
         var defaults = GenerationDefaults.Read(directory);
         var eos = defaults.EosTokenIds.Concat(tokenizer.EosTokenId is int e ? [e] : []).Distinct().ToArray();
         var pad = tokenizer.PadTokenId ?? defaults.PadTokenId ?? (eos.Length > 0 ? eos[0] : 0);
-        var model = CheckpointLoader.Load(directory, placement);
+        CausalLanguageModel model;
+        if (randomPreset is null)
+        {
+            model = CheckpointLoader.Load(directory, placement);
+        }
+        else
+        {
+            var config = ModelPresets.Get(randomPreset);
+            if (tokenizer.VocabSize > config.VocabSize)
+                throw new ArgumentException($"--random-weights {randomPreset}: vocab {config.VocabSize} is smaller than the tokenizer's {tokenizer.VocabSize}");
+            model = new CausalLanguageModel(config, placement);
+            model.InitializeRandom(seed);
+        }
         return new EvalModel(model, tokenizer, eos, pad);
     }
 

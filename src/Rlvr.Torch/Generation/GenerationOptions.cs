@@ -66,6 +66,14 @@ public sealed record GenerationOptions
     /// </summary>
     public double CompactBelowActiveFraction { get; init; } = 0.5;
 
+    /// <summary>
+    /// Decode steps between device→host copies of the new tokens (stop checks happen at these points).
+    /// 0 = automatic: every step on the CPU (ops are synchronous there anyway); every 16 steps on CUDA so
+    /// that the host queues kernels ahead instead of waiting for each step (a batch may then run up to
+    /// 15 steps past its last stop; the extra tokens are discarded).
+    /// </summary>
+    public int HostSyncInterval { get; init; }
+
     /// <summary>Checks the options; errors name the option.</summary>
     public void Validate()
     {
@@ -73,6 +81,7 @@ public sealed record GenerationOptions
         if (SamplesPerPrompt < 1) throw new ArgumentException($"SamplesPerPrompt must be at least 1 (got {SamplesPerPrompt}).");
         if (Sampling.TopP is <= 0 or > 1) throw new ArgumentException($"TopP must be in (0, 1] (got {Sampling.TopP}).");
         if (Sampling.TopK < 0) throw new ArgumentException($"TopK must be non-negative (got {Sampling.TopK}).");
+        if (HostSyncInterval < 0) throw new ArgumentException($"HostSyncInterval must be non-negative (got {HostSyncInterval}).");
         if (StopStrings.Count > 0 && Decode is null)
             throw new ArgumentException("StopStrings need a Decode function (the tokenizer's decode).");
     }

@@ -9,8 +9,9 @@ namespace Rlvr.Torch.Generation;
 /// rows copied for n samples per prompt, then one forward per new token for the whole batch.
 /// </summary>
 /// <remarks>
-/// Per decode step: one dispose scope; the logits of the last position only; one device→host copy of the
-/// chosen tokens and their log-probs (stop checks run on the host, where stop strings need the
+/// Per decode step: one dispose scope; the logits of the last position only; chosen tokens and their
+/// log-probs written into device buffers. Every <see cref="GenerationOptions.HostSyncInterval"/> steps one
+/// device→host copy brings the new tokens to the host, where stops are checked (stop strings need the
 /// tokenizer). Finished rows keep running until few are left, then the cache is compacted to the running
 /// rows. The loop ends when every completion has finished.
 /// </remarks>
@@ -48,8 +49,15 @@ public sealed class RolloutEngine
         if (device.type == TorchSharp.DeviceType.CUDA) cuda.synchronize(device);
         var prefillTime = clock.Elapsed;
 
-        // rowOf[r]: the completion index that cache row r serves.
+        // Chosen tokens and log-probs stay on the device, one column per step, until the host reads them.
+        using var tokenBuffer = zeros([total, options.MaxNewTokens], ScalarType.Int64, device);  // [P·n, max]
+        using var logProbBuffer = zeros([total, options.MaxNewTokens], ScalarType.Float32, device);
+        var syncInterval = options.HostSyncInterval > 0 ? options.HostSyncInterval
+            : device.type == TorchSharp.DeviceType.CUDA ? 16 : 1;
+        // rowOf[r]: the completion that cache row r serves; rowIndex is the same on the device.
         var rowOf = Enumerable.Range(0, total).ToArray();
+        var rowIndex = arange(total, ScalarType.Int64, device).DetachFromDisposeScope();
+        var synced = 0; // steps the host has read
         var steps = 0;
         try
         {
@@ -57,30 +65,28 @@ public sealed class RolloutEngine
             {
                 using var scope = NewDisposeScope();
                 var (next, nextLogProbs) = TokenSampler.Next(logits, options.Sampling, generator, options.LogProbsAtSamplingTemperature);
-                // One host copy per step: token ids are exact in float64.
-                var host = stack([next.to_type(ScalarType.Float64), nextLogProbs.to_type(ScalarType.Float64)]).cpu().data<double>().ToArray();
-                var rows = rowOf.Length;
-                var running = new List<int>(rows);
-                for (var r = 0; r < rows; r++)
+                tokenBuffer.select(1, step).index_copy_(0, rowIndex, next);
+                logProbBuffer.select(1, step).index_copy_(0, rowIndex, nextLogProbs);
+                var last = step + 1 == options.MaxNewTokens;
+                if (step + 1 - synced >= syncInterval || last)
                 {
-                    var c = rowOf[r];
-                    if (reasons[c] is not null) continue;
-                    tokens[c].Add((int)host[r]);
-                    logProbs[c].Add((float)host[rows + r]);
-                    reasons[c] = matcher.Check(tokens[c], options.MaxNewTokens);
-                    if (reasons[c] is null) running.Add(r);
+                    ReadNewTokens(tokenBuffer, logProbBuffer, synced, step + 1, tokens, logProbs, reasons, matcher, options.MaxNewTokens);
+                    synced = step + 1;
+                    var running = Enumerable.Range(0, rowOf.Length).Where(r => reasons[rowOf[r]] is null).ToList();
+                    if (running.Count == 0) break;
+                    if (running.Count <= rowOf.Length * options.CompactBelowActiveFraction)
+                    {
+                        var keep = tensor(running.Select(r => (long)r).ToArray(), device: device);
+                        cache.SelectRows(keep);
+                        next = next.index_select(0, keep);
+                        var kept = rowIndex.index_select(0, keep).DetachFromDisposeScope();
+                        rowIndex.Dispose();
+                        rowIndex = kept;
+                        rowOf = running.Select(r => rowOf[r]).ToArray();
+                    }
                 }
-                if (running.Count == 0) break;
-
-                var input = next;
-                if (running.Count <= rows * options.CompactBelowActiveFraction)
-                {
-                    var keep = tensor(running.Select(r => (long)r).ToArray(), device: device);
-                    cache.SelectRows(keep);
-                    input = next.index_select(0, keep);
-                    rowOf = running.Select(r => rowOf[r]).ToArray();
-                }
-                var nextLogits = _model.LastLogits(input.unsqueeze(1), null, cache);
+                if (last) break;
+                var nextLogits = _model.LastLogits(next.unsqueeze(1), null, cache);
                 logits.Dispose();
                 logits = nextLogits.DetachFromDisposeScope();
                 steps++;
@@ -90,6 +96,7 @@ public sealed class RolloutEngine
         finally
         {
             logits.Dispose();
+            rowIndex.Dispose();
         }
 
         var completions = new Completion[total];
@@ -98,6 +105,30 @@ public sealed class RolloutEngine
         var stats = new GenerationStats(prompts.Sum(p => (long)p.Length), tokens.Sum(t => (long)t.Count), steps,
             prefillTime, clock.Elapsed - prefillTime);
         return new GenerationResult(completions, stats);
+    }
+
+    /// <summary>
+    /// Copies steps [<paramref name="from"/>, <paramref name="to"/>) to the host in one transfer and appends
+    /// them to each unfinished completion, stopping each at its first stop.
+    /// </summary>
+    private static void ReadNewTokens(Tensor tokenBuffer, Tensor logProbBuffer, int from, int to,
+        List<int>[] tokens, List<float>[] logProbs, FinishReason?[] reasons, StopMatcher matcher, int maxNewTokens)
+    {
+        using var scope = NewDisposeScope();
+        var width = to - from;
+        var both = stack([tokenBuffer.narrow(1, from, width).to_type(ScalarType.Float64),
+            logProbBuffer.narrow(1, from, width).to_type(ScalarType.Float64)]); // [2, P·n, width]; ids are exact in float64
+        var host = both.cpu().data<double>().ToArray();
+        var total = tokens.Length;
+        for (var c = 0; c < total; c++)
+        {
+            for (var j = 0; j < width && reasons[c] is null; j++)
+            {
+                tokens[c].Add((int)host[c * width + j]);
+                logProbs[c].Add((float)host[(total + c) * width + j]);
+                reasons[c] = matcher.Check(tokens[c], maxNewTokens);
+            }
+        }
     }
 
     /// <summary>Runs the prompts through the model into <paramref name="cache"/>; returns the last logits per completion row [P·n, V].</summary>

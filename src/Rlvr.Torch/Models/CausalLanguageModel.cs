@@ -39,6 +39,12 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <summary>Device and dtype of the weights.</summary>
     public Placement Placement { get; }
 
+    /// <summary>
+    /// Recompute each layer's activations during backward instead of keeping them (less memory, about
+    /// one extra forward of time). Applies to forwards with gradients and without a KV cache.
+    /// </summary>
+    public bool GradientCheckpointing { get; set; }
+
     /// <summary>The output projection [vocab, hidden] (the embedding matrix when tied).</summary>
     public Tensor HeadWeight => lm_head?.weight ?? model.embed_tokens.weight;
 
@@ -98,7 +104,9 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         long batch = inputIds.shape[0], length = inputIds.shape[1];
         var context = BuildContext(inputIds, attentionMask, cache, batch, length);
         var h = model.embed_tokens.forward(inputIds);
-        foreach (var layer in model.layers) h = layer.Forward(h, context);
+        var checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
+        foreach (var layer in model.layers)
+            h = checkpoint ? CheckpointedLayer.Run(layer, h, context) : layer.Forward(h, context);
         if (cache is not null)
         {
             var valid = attentionMask is null ? full([batch], length, ScalarType.Int64, inputIds.device)

@@ -5,6 +5,11 @@ namespace Rlvr.Torch.Tokenization;
 /// whole and only the text between them goes through normalisation and BPE. At each position the
 /// longest token that starts there wins (HF's leftmost-longest match).
 /// </summary>
+/// <remarks>
+/// Not modelled: HF's "single_word" flag (match only at word boundaries) and "normalized": true tokens
+/// being matched in the normalised rather than the raw text. Neither occurs in the specials of the
+/// Qwen2, Llama 3 or OLMo 2 tokenizers (all single_word false, normalized false).
+/// </remarks>
 public sealed class AddedTokenSplitter
 {
     /// <summary>A run of ordinary text, or one added token.</summary>
