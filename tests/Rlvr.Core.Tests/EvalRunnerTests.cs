@@ -100,10 +100,13 @@ public sealed class EvalRunnerTests : IDisposable
         Assert.Equal(JsonSerializer.Serialize(clean.Problems, EvalJson.Options), JsonSerializer.Serialize(resumed.Problems, EvalJson.Options));
         Assert.False(File.Exists(Path.Combine(_dir, "tiny_AIME-2024.partial.jsonl")));
 
-        // A third run finds the finished file and generates nothing.
+        // A third run finds the finished file and generates nothing; a stale journal (crash after the
+        // result was written) is removed.
+        File.WriteAllText(Path.Combine(_dir, "tiny_AIME-2024.partial.jsonl"), journal[0] + "\n");
         var idle = new ScriptedGenerator();
         new EvalRunner(idle, new BoxedExactGrader(), Settings(shards: 2, batch: 4)).Run("AIME-2024", problems, plan);
         Assert.Empty(idle.Calls);
+        Assert.False(File.Exists(Path.Combine(_dir, "tiny_AIME-2024.partial.jsonl")));
     }
 
     [Fact]

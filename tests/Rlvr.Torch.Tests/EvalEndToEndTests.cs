@@ -98,6 +98,18 @@ public sealed class EvalEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void VoteSamplingWritesASamplesFileThatRlvrLabelReads()
+    {
+        using var model = EvalModel.Load(_modelDir, Placement.Cpu);
+        var problems = Rlvr.Core.Data.DatasetLoader.Load("AMC", new(DataDir: RepoPaths.Data())).Problems.Take(3).ToList();
+        var path = Path.Combine(_root, "votes.jsonl");
+        VoteSampler.Write(problems, model.Generator(), new VoteSamplingSettings(Votes: 4, MaxNewTokens: 3, BatchSequences: 8), path);
+        var samples = Rlvr.Core.Voting.SampleReader.Read(path);  // the reader of `rlvr label --samples`
+        Assert.Equal(12, samples.Count);
+        Assert.Equal(problems.SelectMany(p => Enumerable.Repeat(p.Id, 4)), samples.Select(s => s.Id));
+    }
+
+    [Fact]
     public void StopStringEndsTheTextAfterIt()
     {
         Assert.Equal("a </answer>", ModelTextGenerator.CutAfterStop("a </answer>\nmore", ["</answer>"]));

@@ -37,11 +37,12 @@ public static class EvalCommand
         var problemSuffix = new Option<string>("--problem-suffix") { Description = "Text put after each problem inside the template", DefaultValueFactory = _ => "" };
         var responsePrefix = new Option<string>("--response-prefix") { Description = "Text the response is forced to start with, e.g. \"Let's solve this using Python.\" (paper Table 3)", DefaultValueFactory = _ => "" };
         var dataDir = new Option<string?>("--data-dir") { Description = "The shipped data folder (default: found from the working directory)" };
+        var name = new Option<string?>("--name") { Description = "The model's name in output file names (default: the model folder's name, as upstream)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default; 1 is faster on a busy shared machine)", DefaultValueFactory = _ => 0 };
         var randomWeights = new Option<string?>("--random-weights") { Description = "Benchmarking: random weights of this preset shape (e.g. qwen2.5-math-1.5b); --model then only supplies the tokenizer" };
 
         var command = new Command("eval", "Evaluate a model on MATH-500, AIME-2024, AIME-2025 and AMC the way the paper did (avg@k, pass@k, code reasoning).");
-        foreach (var o in new Option[] { model, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads })
+        foreach (var o in new Option[] { model, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads, name })
         {
             command.Options.Add(o);
         }
@@ -61,7 +62,7 @@ public static class EvalCommand
                 var mode = ParseGrader(parse.GetValue(grader)!);
                 var promptTemplate = parse.GetValue(template) is { } t ? PromptTemplates.Create(t) : ChatTemplateDetector.FromModelFolder(modelDir);
                 var settings = new EvalSettings(
-                    Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))),
+                    parse.GetValue(name) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))),
                     parse.GetValue(output)!, mode.ToString().ToLowerInvariant(), promptTemplate,
                     parse.GetValue(maxNew), parse.GetValue(shards), parse.GetValue(batch), parse.GetValue(topP), parse.GetValue(seed),
                     parse.GetValue(problemPrefix)!, parse.GetValue(problemSuffix)!, parse.GetValue(responsePrefix)!);
@@ -70,6 +71,8 @@ public static class EvalCommand
                     parse.GetValue(samples), parse.GetValue(temperature), parse.GetValue(limit), parse.GetValue(dataDir));
 
                 if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+                var work = EvalSession.Plan(request);
+                var grading = Graders.Create(mode);
                 var placement = Placement.Parse(parse.GetValue(device)!, parse.GetValue(dtype));
                 var weights = parse.GetValue(randomWeights) is { } preset ? $" (random weights of {preset})" : "";
                 Console.WriteLine($"eval: model {modelDir}{weights} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +
@@ -83,7 +86,7 @@ public static class EvalCommand
                     generatedProblems[p.Dataset] = p.Done - p.Resumed;
                     PrintProgress(p);
                 }
-                var (summary, results) = EvalSession.Run(request, settings, generator, Graders.Create(mode), Progress, cancel.Token);
+                var (summary, results) = EvalSession.Run(work, settings, generator, grading, Progress, cancel.Token);
                 PrintSummary(summary);
                 var generated = generator.Stats.Sum(s => s.GeneratedTokens);
                 var problemsRun = generatedProblems.Values.Sum();

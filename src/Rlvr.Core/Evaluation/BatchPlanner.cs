@@ -16,8 +16,8 @@ public static class BatchPlanner
 {
     public static IEnumerable<EvalBatch> Plan(int problems, int samples, int shards, int batchSequences)
     {
-        if (shards < 1) throw new ArgumentOutOfRangeException(nameof(shards), $"--shards {shards}: need at least 1");
-        if (batchSequences < 1) throw new ArgumentOutOfRangeException(nameof(batchSequences), $"--batch-size {batchSequences}: need at least 1");
+        if (shards < 1) throw new ArgumentException($"--shards {shards}: need at least 1");
+        if (batchSequences < 1) throw new ArgumentException($"--batch-size {batchSequences}: need at least 1");
         var perBatch = Math.Max(1, batchSequences / samples);
         var shardCount = Math.Min(shards, problems);
         for (var s = 0; s < shardCount; s++)
