@@ -12,6 +12,7 @@ public static class BenchCommand
         {
             BenchGradeCommand.Create(),
             BenchGenerateCommand.Create(),
+            TrainBenchCommand.Create(),
         })
         {
             command.Subcommands.Add(subcommand);

@@ -59,9 +59,18 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         if (options.Resume && latest is null) Log("--resume: no complete checkpoint in the run folder; starting from the beginning");
         if (!options.Resume && File.Exists(Path.Combine(runDir, MetricsSink.MetricsFile)))
             throw new InvalidOperationException($"{runDir} already holds a run; pass --resume to continue it or --out for a new folder");
-        WriteAtomically(Path.Combine(runDir, ConfigFile), ConfigLoader.ToYaml(config));
+        var configPath = Path.Combine(runDir, ConfigFile);
+        var resolved = ConfigLoader.ToYaml(config);
+        if (latest is not null && File.Exists(configPath) && File.ReadAllText(configPath) != resolved)
+            Log($"warning: the configuration differs from the one this run started with ({configPath}); a resumed run repeats an uninterrupted one only with the same settings");
+        WriteAtomically(configPath, resolved);
 
         if (config.Run.Threads > 0) torch.set_num_threads(config.Run.Threads);
+        // A missing model folder fails now, before minutes of data loading.
+        var baseDir = options.ModelOverride ?? (config.Model.Tiny is null ? config.Model.Path : Path.Combine(runDir, BaseModelFolder));
+        if (config.Model.Tiny is null || options.ModelOverride is not null)
+            if (!File.Exists(Path.Combine(baseDir, "config.json")))
+                throw new FileNotFoundException($"model folder '{baseDir}' has no config.json (set model.path or --model)");
         var placement = TrainingSetup.ResolvePlacement(config);
         var seed = config.Run.Seed;
         var (train, heldOut) = TrainingSetup.LoadProblems(config.Data, seed);
@@ -72,7 +81,6 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         Log($"data: {train.Count} training problems from {config.Data.Source}, {heldOut.Count} held out; reward {reward.Name}; device {placement}");
 
         // The starting model: an HF folder (the configured one, or the tiny model built and warm-started here).
-        var baseDir = options.ModelOverride ?? (config.Model.Tiny is null ? config.Model.Path : Path.Combine(runDir, BaseModelFolder));
         if (config.Model.Tiny is not null && options.ModelOverride is null && !Directory.Exists(baseDir))
             BuildTinyBase(baseDir, train, template, seed);
         if (!File.Exists(Path.Combine(baseDir, "config.json")))

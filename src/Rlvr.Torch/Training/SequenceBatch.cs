@@ -59,21 +59,33 @@ public sealed class SequenceBatch : IDisposable
     /// <summary>
     /// Per-token log-probabilities [B, R] (float32) of the response tokens under <paramref name="model"/>,
     /// and, when asked, the entropy [B, R] of the model's next-token distribution at those positions.
-    /// Only the response positions are projected to the vocabulary.
+    /// Only the response positions are projected to the vocabulary; without autograd (old-policy and
+    /// reference passes) that happens in chunks of positions holding at most
+    /// <paramref name="maxLogitElements"/> float32 logits, so a 152k vocabulary does not need [B, R, V] at once.
     /// </summary>
-    public (Tensor LogProbs, Tensor? Entropy) Score(CausalLanguageModel model, bool withEntropy)
+    public (Tensor LogProbs, Tensor? Entropy) Score(CausalLanguageModel model, bool withEntropy, long maxLogitElements = 1L << 26)
     {
         using var scope = NewDisposeScope();
         // Feed everything but the last column: position t predicts token t + 1.
         var input = InputIds.narrow(1, 0, PromptWidth + ResponseWidth - 1);
         var mask = AttentionMask.narrow(1, 0, PromptWidth + ResponseWidth - 1);
-        var hidden = model.HiddenStates(input, mask);                       // [B, P + R - 1, H]
+        var hidden = model.HiddenStates(input, mask);                          // [B, P + R - 1, H]
         var responseHidden = hidden.narrow(1, PromptWidth - 1, ResponseWidth); // [B, R, H]
-        var logits = model.ProjectToVocab(responseHidden).to_type(ScalarType.Float32); // [B, R, V]
-        var logProbs = GrpoMath.TokenLogProbs(logits, ResponseIds);
-        Tensor? entropy = null;
-        if (withEntropy) entropy = GrpoMath.EntropyPerToken(logits).MoveToOuterDisposeScope();
-        return (logProbs.MoveToOuterDisposeScope(), entropy);
+        long batch = responseHidden.shape[0], vocab = model.Config.VocabSize;
+        long chunk = torch.is_grad_enabled() ? ResponseWidth
+            : Math.Clamp(maxLogitElements / Math.Max(1, batch * vocab), 1, ResponseWidth);
+        var logProbs = new List<Tensor>();
+        var entropies = new List<Tensor>();
+        for (long start = 0; start < ResponseWidth; start += chunk)
+        {
+            long size = Math.Min(chunk, ResponseWidth - start);
+            var logits = model.ProjectToVocab(responseHidden.narrow(1, start, size)).to_type(ScalarType.Float32); // [B, c, V]
+            logProbs.Add(GrpoMath.TokenLogProbs(logits, ResponseIds.narrow(1, start, size)));
+            if (withEntropy) entropies.Add(GrpoMath.EntropyPerToken(logits));
+        }
+        var result = torch.cat(logProbs, 1).MoveToOuterDisposeScope();
+        var entropy = withEntropy ? torch.cat(entropies, 1).MoveToOuterDisposeScope() : null;
+        return (result, entropy);
     }
 
     /// <inheritdoc/>

@@ -66,4 +66,42 @@ public class PolicyUpdaterTests
         foreach (var (name, p) in model.named_parameters())
             Assert.True(p.detach().allclose(before[name], rtol: 0, atol: 0, equal_nan: true), $"{name} changed by a skipped update");
     }
+
+    [Fact]
+    public void Padded_batch_scores_equal_the_models_own_log_probs_and_chunking_changes_nothing()
+    {
+        using var model = TinyModel.Create(Tiny, Placement.Cpu, seed: 3);
+        var shortPrompt = new ScoredResponse(Problem, [49, 43, 49, 61], [50, 256], "", false, 0, 0);
+        var longPrompt = new ScoredResponse(Problem, [49, 50, 43, 51, 52, 61], [55, 56, 57, 256], "", false, 0, 0);
+        using var noGrad = torch.no_grad();
+        using var batch = new SequenceBatch([shortPrompt, longPrompt], TinyTokenizer.EndOfTextId, Placement.Cpu.Device);
+        var (whole, entropy) = batch.Score(model, withEntropy: true);
+        var (chunked, chunkedEntropy) = batch.Score(model, withEntropy: true, maxLogitElements: 1);  // one position at a time
+        Assert.True(whole.allclose(chunked, rtol: 0, atol: 1e-6) && entropy!.allclose(chunkedEntropy!, rtol: 0, atol: 1e-6));
+        // Reference: the model's TokenLogProbs on each unpadded sequence alone (next-token targets).
+        foreach (var (item, row) in new[] { (shortPrompt, 0), (longPrompt, 1) })
+        {
+            var ids = item.PromptTokens.Concat(item.ResponseTokens).Select(t => (long)t).ToArray();
+            var input = torch.tensor(ids[..^1]).unsqueeze(0);
+            var targets = torch.tensor(ids[1..]).unsqueeze(0);
+            var reference = model.TokenLogProbs(input, targets).squeeze(0).narrow(0, item.PromptTokens.Length - 1, item.ResponseTokens.Length);
+            var mine = whole[row].narrow(0, 0, item.ResponseTokens.Length);
+            Assert.True(mine.allclose(reference, rtol: 0, atol: 1e-5), $"row {row}: {string.Join(",", mine.data<float>().ToArray())} vs {string.Join(",", reference.data<float>().ToArray())}");
+        }
+    }
+
+    [Fact]
+    public void Repeated_updates_leave_no_live_tensors_behind()
+    {
+        using var model = TinyModel.Create(Tiny, Placement.Cpu, seed: 4);
+        using var adam = new MasterWeightAdam(model.named_parameters(), 1e-3);
+        var config = new GrpoConfig { TrainBatchSize = 2, MicroBatchSize = 1, KlCoef = 0, EntropyCoef = 0.01 };
+        var updater = new PolicyUpdater(model, null, adam, new LearningRateSchedule(ScheduleKind.Constant, 1e-3), config, 8, TinyTokenizer.EndOfTextId);
+        ScoredResponse[] samples = [Response([50, 256], 1f), Response([51, 52, 256], -1f), Response([53, 256], 1f), Response([54, 256], -1f)];
+        updater.Update(samples, new Random(0));
+        long after1 = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        updater.Update(samples, new Random(1));
+        updater.Update(samples, new Random(2));
+        Assert.Equal(after1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
 }

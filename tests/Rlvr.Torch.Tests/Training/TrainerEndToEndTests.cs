@@ -1,3 +1,4 @@
+using Rlvr.Tests;
 using Rlvr.Torch.Checkpoints;
 using Rlvr.Torch.Models;
 using Rlvr.Torch.Training;
@@ -76,6 +77,33 @@ public class TrainerEndToEndTests : IDisposable
         Assert.All(metrics, m => { Assert.True(double.IsFinite(m.Loss)); Assert.True(m.Kl > 0, $"step {m.Step}: KL {m.Kl}"); Assert.Equal(2, m.OptimizerSteps); });
         var saved = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "checkpoints", "step-000002", "model", "config.json")))!;
         Assert.Equal("bfloat16", (string?)saved["torch_dtype"]);
+    }
+
+    [Fact]
+    public void The_papers_preset_runs_on_a_real_dataset_with_an_hf_model_folder()
+    {
+        // The ground_truth preset's path (dataset catalog, qwen-math chat template, math reward with the
+        // paper's grader, lr 5e-7, an HF folder via --model), shrunk: the qwen2-tied fixture model with
+        // the tiny ChatML tokenizer fixture, two MATH-500 problems x 2 samples, 8 new tokens.
+        var model = Path.Combine(_root, "model");
+        Directory.CreateDirectory(model);
+        foreach (var f in Directory.GetFiles(RepoPaths.Fixtures("qwen2-tied"))) File.Copy(f, Path.Combine(model, Path.GetFileName(f)));
+        foreach (var f in new[] { "tokenizer.json", "tokenizer_config.json" })
+            File.Copy(Path.Combine(RepoPaths.Fixtures("tiny-chatml-tokenizer"), f), Path.Combine(model, f));
+        var config = ConfigLoader.Load("ground_truth", ["run.steps=1", "run.device=cpu", "run.threads=1", "data.source=MATH-500", "data.max_samples=8",
+            "rollout.prompts_per_step=2", "rollout.samples_per_prompt=2", "rollout.max_new_tokens=8", "grpo.train_batch_size=2",
+            "grpo.micro_batch_size=1", "checkpoint.every=1", "telemetry.tensorboard=false"]);
+        var dir = Path.Combine(_root, "paper");
+        var result = new GrpoTrainer(config, new TrainOptions(dir, ModelOverride: model)).Run();
+        Assert.True(result.Completed, result.Message);
+        var m = Assert.Single(MetricsSink.Read(dir));
+        Assert.Equal(2, m.OptimizerSteps);
+        Assert.True(double.IsFinite(m.Loss));
+        Assert.Equal(5e-7, m.Lr);
+        Assert.Equal(2, m.PromptsConsumed);
+        using var saved = CheckpointLoader.Load(Path.Combine(dir, "checkpoints", "step-000001", "model"), Placement.Cpu);
+        Assert.True(File.Exists(Path.Combine(dir, "checkpoints", "step-000001", "model", "tokenizer.json")));
+        Assert.Contains("template: qwen-math", File.ReadAllText(Path.Combine(dir, GrpoTrainer.ConfigFile)));
     }
 
     [Fact]

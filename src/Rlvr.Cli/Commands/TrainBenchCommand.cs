@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Rlvr.Core.Data;
+using Rlvr.Torch.Models;
+using Rlvr.Torch.Training;
+using Rlvr.Torch.Training.Optimization;
+using Rlvr.Torch.Training.Rollout;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlvr.Cli.Commands;
+
+/// <summary>
+/// `rlvr bench train`: the speed of one GRPO optimizer step (forward with gradients over prompt +
+/// response, clipped PPO loss, backward, grad-norm clip, Adam on fp32 masters) on a random-weight
+/// preset model, in tokens per second of the whole sequences: the same measure as
+/// ../shared/device/hf_baseline.py's hf_train_tok_s (which uses a plain LM loss and AdamW).
+/// </summary>
+public static class TrainBenchCommand
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = $"Model shape: {string.Join(", ", ModelPresets.All.Keys)}.", DefaultValueFactory = _ => "cpu-tiny" };
+        var device = new Option<string>("--device") { Description = "cpu or cuda[:N].", DefaultValueFactory = _ => "cpu" };
+        var dtype = new Option<string?>("--dtype") { Description = "Compute dtype: float32 or bfloat16 (default: float32 on cpu, bfloat16 on cuda); masters stay fp32." };
+        var batch = new Option<int>("--batch") { Description = "Sequences per optimizer step.", DefaultValueFactory = _ => 8 };
+        var micro = new Option<int>("--micro-batch") { Description = "Sequences per forward/backward (gradient accumulation).", DefaultValueFactory = _ => 8 };
+        var promptLength = new Option<int>("--prompt") { Description = "Prompt tokens per sequence.", DefaultValueFactory = _ => 64 };
+        var responseLength = new Option<int>("--new") { Description = "Response tokens per sequence (the loss is on these).", DefaultValueFactory = _ => 64 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default).", DefaultValueFactory = _ => 0 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed steps (the best is reported) after one warm-up step.", DefaultValueFactory = _ => 3 };
+        var json = new Option<bool>("--json") { Description = "Also print one JSON line." };
+        var command = new Command("train", "Time GRPO optimizer steps on a random-weight preset model.");
+        foreach (var o in new Option[] { preset, device, dtype, batch, micro, promptLength, responseLength, threads, repeats, json }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            ModelConfig config;
+            Placement placement;
+            try
+            {
+                config = ModelPresets.Get(parse.GetValue(preset)!);
+                placement = Placement.Parse(parse.GetValue(device)!, parse.GetValue(dtype));
+                if (parse.GetValue(batch) < 1 || parse.GetValue(micro) < 1 || parse.GetValue(promptLength) < 1 || parse.GetValue(responseLength) < 1 || parse.GetValue(repeats) < 1)
+                    throw new ArgumentException("--batch, --micro-batch, --prompt, --new and --repeats must be at least 1.");
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
+            {
+                Console.Error.WriteLine($"rlvr bench train: {e.Message}");
+                return 2;
+            }
+            if (parse.GetValue(threads) > 0) torch.set_num_threads(parse.GetValue(threads));
+            var (b, m, p, n) = (parse.GetValue(batch), parse.GetValue(micro), parse.GetValue(promptLength), parse.GetValue(responseLength));
+            Console.WriteLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; preset {parse.GetValue(preset)} ({config.ParameterCount() / 1e6:F1} M parameters, random weights), {placement}, torch threads {torch.get_num_threads()}");
+            Console.WriteLine($"batch {b} in micro-batches of {m}, prompt {p} + response {n} tokens; no gradient checkpointing");
+
+            using var model = new CausalLanguageModel(config, placement);
+            model.InitializeRandom(0);
+            model.train();
+            using var adam = new MasterWeightAdam(model.named_parameters(), 1e-6);
+            var random = new Random(0);
+            var problem = new Problem("0", "", "", "bench", DatasetSplit.Train);
+            var items = Enumerable.Range(0, b).Select(i => new ScoredResponse(problem,
+                Enumerable.Range(0, p).Select(_ => random.Next(config.VocabSize)).ToArray(),
+                Enumerable.Range(0, n).Select(_ => random.Next(config.VocabSize)).ToArray(), "", false, 0, 0)
+            { Advantage = i % 2 == 0 ? 1f : -1f }).ToArray();
+            var options = new PolicyLossOptions();
+
+            double Step()
+            {
+                var clock = Stopwatch.StartNew();
+                for (int start = 0; start < b; start += m)
+                {
+                    using var scope = NewDisposeScope();
+                    var chunk = items.Skip(start).Take(m).ToArray();
+                    using var seqs = new SequenceBatch(chunk, 0, placement.Device);
+                    var (logp, _) = seqs.Score(model, withEntropy: false);
+                    var advantages = torch.tensor(chunk.Select(c => c.Advantage).ToArray(), device: placement.Device);
+                    var loss = GrpoMath.PolicyLoss(logp, logp.detach(), advantages, seqs.ResponseMask, options) / ((b + m - 1) / m);
+                    loss.backward();
+                }
+                adam.Apply();
+                if (placement.Device.type == DeviceType.CUDA) torch.cuda.synchronize(placement.Device);
+                return clock.Elapsed.TotalSeconds;
+            }
+
+            Step(); // warm-up
+            double best = double.MaxValue;
+            for (int r = 0; r < parse.GetValue(repeats); r++)
+            {
+                var seconds = Step();
+                Console.WriteLine($"step {r + 1}: {seconds:F3}s ({b * (p + n) / seconds:F0} tok/s)");
+                best = Math.Min(best, seconds);
+            }
+            var tokS = b * (p + n) / best;
+            Console.WriteLine($"best: {best:F3}s per optimizer step, {tokS:F0} tok/s");
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(new { preset = parse.GetValue(preset), device = placement.ToString(), batch = b, micro_batch = m, prompt = p, @new = n, train_tok_s = Math.Round(tokS, 1) }));
+            return 0;
+        });
+        return command;
+    }
+}
