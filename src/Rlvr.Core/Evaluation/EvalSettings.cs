@@ -33,7 +33,10 @@ public sealed record EvalSettings(
     string ResponsePrefix = "")
 {
     /// <summary>The final result file of a dataset.</summary>
-    public string ResultPath(string dataset) => Path.Combine(OutputDir, $"{FileSafe(Model)}_{FileSafe(dataset)}.json");
+    public string ResultPath(string dataset) => Path.Combine(OutputDir, ResultFileName(Model, dataset));
+
+    /// <summary>`{model}_{dataset}.json`, with characters that cannot be in a file name replaced by '_'.</summary>
+    public static string ResultFileName(string model, string dataset) => $"{FileSafe(model)}_{FileSafe(dataset)}.json";
 
     /// <summary>The append-only journal of a dataset in progress.</summary>
     public string JournalPath(string dataset) => Path.Combine(OutputDir, $"{FileSafe(Model)}_{FileSafe(dataset)}.partial.jsonl");
