@@ -11,6 +11,11 @@ public sealed class JsonlGradeJobTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    // A generous time limit: these tests assert verdicts, and on a loaded 2-core CI machine the first
+    // (JIT-compiling) grade call can exceed the default 250 ms and read as "incorrect".
+    private static IAnswerGrader PaperGrader() =>
+        Graders.Create(GraderMode.Paper, GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(10) });
+
     private string Write(string name, params string[] lines)
     {
         var path = Path.Combine(_folder, name);
@@ -28,7 +33,7 @@ public sealed class JsonlGradeJobTests : IDisposable
             """{"id": 3, "gold": 142.0, "prediction": "\\boxed{142}"}""");
         var output = Path.Combine(_folder, "out.jsonl");
 
-        var summary = JsonlGradeJob.Run(input, output, Graders.Create(GraderMode.Paper));
+        var summary = JsonlGradeJob.Run(input, output, PaperGrader());
 
         Assert.Equal((3, 2, 0), (summary.Count, summary.Correct, summary.TimedOut));
         var rows = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
@@ -44,7 +49,7 @@ public sealed class JsonlGradeJobTests : IDisposable
     {
         var input = Write("in.jsonl", """{"answer": "7", "response": "\\boxed{7}"}""");
         var output = Path.Combine(_folder, "out.jsonl");
-        var summary = JsonlGradeJob.Run(input, output, Graders.Create(GraderMode.Paper), goldKey: "answer", predictionKey: "response");
+        var summary = JsonlGradeJob.Run(input, output, PaperGrader(), goldKey: "answer", predictionKey: "response");
         Assert.Equal(1, summary.Correct);
     }
 
@@ -58,7 +63,7 @@ public sealed class JsonlGradeJobTests : IDisposable
         var input = Write("in.jsonl", first, second);
         var output = Path.Combine(_folder, "out.jsonl");
 
-        var error = Assert.Throws<InvalidDataException>(() => JsonlGradeJob.Run(input, output, Graders.Create(GraderMode.Paper)));
+        var error = Assert.Throws<InvalidDataException>(() => JsonlGradeJob.Run(input, output, PaperGrader()));
 
         Assert.Contains($"in.jsonl:{badLine}:", error.Message);
         Assert.False(File.Exists(output));
@@ -70,7 +75,7 @@ public sealed class JsonlGradeJobTests : IDisposable
     {
         var output = Write("out.jsonl", "previous");
         var input = Write("in.jsonl", """{"gold": "1", "prediction": "1"}""", "oops");
-        Assert.Throws<InvalidDataException>(() => JsonlGradeJob.Run(input, output, Graders.Create(GraderMode.Paper)));
+        Assert.Throws<InvalidDataException>(() => JsonlGradeJob.Run(input, output, PaperGrader()));
         Assert.Equal(["previous"], File.ReadAllLines(output));
     }
 }

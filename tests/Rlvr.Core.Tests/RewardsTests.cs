@@ -1,4 +1,5 @@
 using Rlvr.Core.Rewards;
+using Rlvr.Grading;
 
 namespace Rlvr.Core.Tests;
 
@@ -6,8 +7,12 @@ namespace Rlvr.Core.Tests;
 /// research/upstream.md §1.1–1.3.</summary>
 public sealed class RewardsTests
 {
+    // A generous grading time limit: these tests assert verdicts, and on a loaded 2-core CI machine the
+    // first (JIT-compiling) grade call can exceed the default 250 ms and read as a wrong answer.
+    private static readonly RewardOptions Patient = new() { Grading = GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(10) } };
+
     private static double[] Score(string reward, string label, params string[] completions) =>
-        RewardRegistry.Create(reward).Score(new RewardGroup("p1", label, completions));
+        RewardRegistry.Create(reward, Patient).Score(new RewardGroup("p1", label, completions));
 
     [Fact]
     public void Math_grades_the_extracted_answer_against_the_label()
@@ -26,8 +31,8 @@ public sealed class RewardsTests
         // graders.md §6.1: gold 10\% vs 0.1 is wrong for the paper's reward, right for Math-Verify;
         // gold 10\% vs 10 the other way round.
         var group = new RewardGroup("p", @"10\%", [@"\boxed{0.1}", @"\boxed{10}"]);
-        Assert.Equal([0, 1], RewardRegistry.Create("math").Score(group));
-        Assert.Equal([1, 0], RewardRegistry.Create("math", new RewardOptions { MathGrader = Rlvr.Grading.GraderMode.Verify }).Score(group));
+        Assert.Equal([0, 1], RewardRegistry.Create("math", Patient).Score(group));
+        Assert.Equal([1, 0], RewardRegistry.Create("math", Patient with { MathGrader = GraderMode.Verify }).Score(group));
     }
 
     [Fact]
