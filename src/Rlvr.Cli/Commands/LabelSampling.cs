@@ -5,6 +5,7 @@ using Rlvr.Core.Evaluation;
 using Rlvr.Core.Templates;
 using Rlvr.Torch.Evaluation;
 using Rlvr.Torch.Models;
+using AtomicFile = Rlvr.Core.IO.AtomicFile;
 
 namespace Rlvr.Cli.Commands;
 

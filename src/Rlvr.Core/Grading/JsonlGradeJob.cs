@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Rlvr.Core.IO;
 using Rlvr.Grading;
 
 namespace Rlvr.Core.Grading;
@@ -38,42 +39,32 @@ public static class JsonlGradeJob
         string goldKey = "gold", string predictionKey = "prediction")
     {
         if (!File.Exists(inputPath)) throw new FileNotFoundException($"{inputPath}: no such file", inputPath);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(outputPath)}.{Guid.NewGuid():N}.tmp");
         int count = 0, correct = 0, timedOut = 0;
         var grading = new Stopwatch();
-        try
+        AtomicFile.Write(outputPath, stream =>
         {
-            using (var writer = new StreamWriter(temporary))
+            using var writer = new StreamWriter(stream);
+            var lineNumber = 0;
+            foreach (var line in File.ReadLines(inputPath))
             {
-                var lineNumber = 0;
-                foreach (var line in File.ReadLines(inputPath))
-                {
-                    lineNumber++;
-                    if (string.IsNullOrWhiteSpace(line)) continue;
-                    var record = ParseRecord(inputPath, lineNumber, line);
-                    var gold = ReadText(record, goldKey, inputPath, lineNumber);
-                    var prediction = ReadText(record, predictionKey, inputPath, lineNumber);
+                lineNumber++;
+                if (string.IsNullOrWhiteSpace(line)) continue;
+                var record = ParseRecord(inputPath, lineNumber, line);
+                var gold = ReadText(record, goldKey, inputPath, lineNumber);
+                var prediction = ReadText(record, predictionKey, inputPath, lineNumber);
 
-                    grading.Start();
-                    var result = grader.Grade(prediction, gold);
-                    grading.Stop();
+                grading.Start();
+                var result = grader.Grade(prediction, gold);
+                grading.Stop();
 
-                    count++;
-                    if (result.Correct) correct++;
-                    if (result.TimedOut) timedOut++;
-                    record["correct"] = result.Correct;
-                    record["extracted"] = result.Extracted;
-                    writer.WriteLine(record.ToJsonString(Compact));
-                }
+                count++;
+                if (result.Correct) correct++;
+                if (result.TimedOut) timedOut++;
+                record["correct"] = result.Correct;
+                record["extracted"] = result.Extracted;
+                writer.WriteLine(record.ToJsonString(Compact));
             }
-            File.Move(temporary, outputPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+        });
         return new JsonlGradeSummary(count, correct, timedOut, grading.Elapsed);
     }
 

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rlvr.Core.Data;
+using Rlvr.Core.IO;
 
 namespace Rlvr.Core.Voting;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
+using Rlvr.Core.IO;
 using static TorchSharp.torch;
 
 namespace Rlvr.Torch.Checkpoints;
@@ -39,25 +40,16 @@ public static class SafeTensorsWriter
         Encoding.UTF8.GetBytes(headerText, headerBuffer.AsSpan(8));
         headerBuffer.AsSpan(8 + headerBytes).Fill((byte)' ');
 
-        var temp = $"{path}.{Environment.ProcessId}.tmp";
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            stream.Write(headerBuffer);
+            foreach (var (_, tensor) in ordered)
             {
-                stream.Write(headerBuffer);
-                foreach (var (_, tensor) in ordered)
-                {
-                    using var scope = NewDisposeScope();
-                    var cpu = tensor.detach().to_type(TargetType(tensor, dtype)).cpu().contiguous();
-                    TensorMemory.WriteTo(cpu, stream);
-                }
+                using var scope = NewDisposeScope();
+                var cpu = tensor.detach().to_type(TargetType(tensor, dtype)).cpu().contiguous();
+                TensorMemory.WriteTo(cpu, stream);
             }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        }, bufferSize: 1 << 20);
     }
 
     /// <summary>Bytes that <see cref="Write"/> stores for <paramref name="tensor"/>.</summary>
