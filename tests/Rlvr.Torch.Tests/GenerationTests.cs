@@ -28,6 +28,17 @@ public class GenerationTests
         }
     }
 
+    [Fact]
+    public void A_prompt_id_outside_the_vocabulary_fails_naming_prompt_position_and_id()
+    {
+        var fixture = ModelFixture.Load("qwen2-tied");
+        using var model = fixture.LoadModel();
+        var vocabulary = model.Config.VocabSize;
+        var error = Assert.Throws<ArgumentException>(() => new RolloutEngine(model).Generate([[1, 2], [3, vocabulary, 4]], Greedy(maxNew: 2)));
+        Assert.Equal($"prompt 1: token id {vocabulary} at position 1 is outside the model's vocabulary (0..{vocabulary - 1}).", error.Message);
+        Assert.Throws<ArgumentException>(() => new RolloutEngine(model).Generate([[-1]], Greedy(maxNew: 2)));
+    }
+
     [Theory]
     [MemberData(nameof(Fixtures))]
     public void Left_padded_batch_matches_transformers(string name)

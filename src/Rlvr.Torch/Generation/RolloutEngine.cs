@@ -29,8 +29,15 @@ public sealed class RolloutEngine
     {
         options.Validate();
         if (prompts.Count == 0) return new GenerationResult([], new GenerationStats(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero));
+        var vocabulary = _model.Config.VocabSize;
         for (var p = 0; p < prompts.Count; p++)
+        {
             if (prompts[p].Length == 0) throw new ArgumentException($"prompt {p} is empty.");
+            // Checked here: an id past the embedding table fails deep in libtorch with a native stack trace.
+            var bad = Array.FindIndex(prompts[p], id => id < 0 || id >= vocabulary);
+            if (bad >= 0)
+                throw new ArgumentException($"prompt {p}: token id {prompts[p][bad]} at position {bad} is outside the model's vocabulary (0..{vocabulary - 1}).");
+        }
 
         var device = _model.Placement.Device;
         var samples = options.SamplesPerPrompt;
