@@ -72,7 +72,16 @@ public static class LabelCommand
             {
                 if (read % 100_000 == 0) Console.Error.WriteLine($"  {read:N0} samples read");
             });
-            var written = LabelWriter.Write(result, outPath, setName, rows, dataset.Name, graderMode.ToString().ToLowerInvariant());
+            IReadOnlyList<string> written;
+            try
+            {
+                written = LabelWriter.Write(result, outPath, setName, rows, dataset.Name, graderMode.ToString().ToLowerInvariant());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // e.g. a file where an output folder must go: one line naming the option, not a stack trace.
+                throw new DatasetException($"--out {outPath}: cannot write the labeled dataset: {e.Message}");
+            }
             PrintSummary(result.Summary);
             foreach (var path in written) Console.WriteLine($"wrote {path}");
         })));
