@@ -78,4 +78,17 @@ public sealed class JsonlGradeJobTests : IDisposable
         Assert.Throws<InvalidDataException>(() => JsonlGradeJob.Run(input, output, PaperGrader()));
         Assert.Equal(["previous"], File.ReadAllLines(output));
     }
+
+    [Fact]
+    public void An_unwritable_output_fails_naming_the_output_path()
+    {
+        var input = Write("in.jsonl", """{"gold": "1", "prediction": "1"}""");
+        var blocker = Write("a-file", "not a folder");
+        var output = Path.Combine(blocker, "out.jsonl"); // a folder cannot be made where a file is
+
+        var error = Assert.ThrowsAny<IOException>(() => JsonlGradeJob.Run(input, output, PaperGrader()));
+
+        Assert.StartsWith($"{output}: cannot write: ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
 }

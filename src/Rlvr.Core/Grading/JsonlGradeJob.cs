@@ -41,11 +41,34 @@ public static class JsonlGradeJob
         if (!File.Exists(inputPath)) throw new FileNotFoundException($"{inputPath}: no such file", inputPath);
         int count = 0, correct = 0, timedOut = 0;
         var grading = new Stopwatch();
-        AtomicFile.Write(outputPath, stream =>
+        // The input is opened before the output so that a read error names the input and a write error the output.
+        StreamReader input;
+        try
+        {
+            input = new StreamReader(inputPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{inputPath}: cannot read: {e.Message}", e);
+        }
+        using (input)
+        {
+            try
+            {
+                AtomicFile.Write(outputPath, WriteGraded);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"{outputPath}: cannot write: {e.Message}", e);
+            }
+        }
+        return new JsonlGradeSummary(count, correct, timedOut, grading.Elapsed);
+
+        void WriteGraded(Stream stream)
         {
             using var writer = new StreamWriter(stream);
             var lineNumber = 0;
-            foreach (var line in File.ReadLines(inputPath))
+            while (input.ReadLine() is { } line)
             {
                 lineNumber++;
                 if (string.IsNullOrWhiteSpace(line)) continue;
@@ -64,8 +87,7 @@ public static class JsonlGradeJob
                 record["extracted"] = result.Extracted;
                 writer.WriteLine(record.ToJsonString(Compact));
             }
-        });
-        return new JsonlGradeSummary(count, correct, timedOut, grading.Elapsed);
+        }
     }
 
     private static JsonObject ParseRecord(string path, int lineNumber, string line)
