@@ -42,6 +42,8 @@ public static class DataShowCommand
         }
         command.SetAction(parse => DataCliErrors.Run(() =>
         {
+            if (parse.GetValue(limit) is < 0 and var badLimit) throw new DatasetException($"--limit {badLimit}: expected 0 or more");
+            if (parse.GetValue(offset) is < 0 and var badOffset) throw new DatasetException($"--offset {badOffset}: expected 0 or more");
             var dataset = data.Load(parse, parse.GetValue(name)!);
             var templateOptions = new TemplateOptions(parse.GetValue(systemPrompt), parse.GetValue(llamaDate));
             var chosen = parse.GetValue(template) is { } t
@@ -53,7 +55,7 @@ public static class DataShowCommand
             IReadOnlyList<Problem> problems = dataset.Problems;
             if (parse.GetValue(ids) is { Length: > 0 } wanted) problems = OneShot.Select(problems, wanted);
             if (parse.GetValue(repeat) is { } count) problems = OneShot.Repeat(problems, count);
-            var shown = problems.Skip(Math.Max(0, parse.GetValue(offset))).Take(Math.Max(0, parse.GetValue(limit))).ToList();
+            var shown = problems.Skip(parse.GetValue(offset)).Take(parse.GetValue(limit)).ToList();
 
             var asJson = parse.GetValue(json);
             if (!asJson)
