@@ -42,6 +42,13 @@ public static class GenerateCommand
         {
             try
             {
+                // Checked before the model loads (which can take minutes), with the flags' own names.
+                RequireAtLeast("--n", parse.GetValue(samples), 1);
+                RequireAtLeast("--max-new-tokens", parse.GetValue(maxNew), 1);
+                RequireAtLeast("--top-k", parse.GetValue(topK), 0);
+                RequireAtLeast("--threads", parse.GetValue(threads), 0);
+                if (parse.GetValue(topP) is var p and (<= 0 or > 1))
+                    throw new ArgumentException($"--top-p: expected a number in (0, 1], got {p}.");
                 var folder = parse.GetValue(model)!;
                 if (!Directory.Exists(folder)) throw new ArgumentException($"--model: folder '{folder}' not found.");
                 var text = parse.GetValue(prompt);
@@ -105,6 +112,11 @@ public static class GenerateCommand
             }
         });
         return command;
+    }
+
+    private static void RequireAtLeast(string option, int value, int minimum)
+    {
+        if (value < minimum) throw new ArgumentException($"{option}: expected {minimum} or more, got {value}.");
     }
 
     private static int[] ParseIds(string text)
