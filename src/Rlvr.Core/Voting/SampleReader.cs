@@ -33,7 +33,7 @@ public static class SampleReader
             }
             if (row.ValueKind != JsonValueKind.Object)
             {
-                throw new DatasetException($"{path}: line {lineNumber}: is {Describe(row.ValueKind)}; expected {{\"id\": ..., \"response\": \"...\"}}");
+                throw new DatasetException($"{path}: line {lineNumber}: is {RowFields.Describe(row.ValueKind)}; expected {{\"id\": ..., \"response\": \"...\"}}");
             }
             var id = row.TryGetProperty("id", out var idValue) ? idValue : default;
             var idText = id.ValueKind switch
@@ -41,7 +41,7 @@ public static class SampleReader
                 JsonValueKind.String => id.GetString()!,
                 JsonValueKind.Number => id.GetRawText(),
                 JsonValueKind.Undefined or JsonValueKind.Null => throw new DatasetException($"{path}: line {lineNumber}: missing key 'id'"),
-                _ => throw new DatasetException($"{path}: line {lineNumber}: key 'id' is {Describe(id.ValueKind)}; expected a string or a number"),
+                _ => throw new DatasetException($"{path}: line {lineNumber}: key 'id' is {RowFields.Describe(id.ValueKind)}; expected a string or a number"),
             };
             if (!row.TryGetProperty("response", out var response) || response.ValueKind == JsonValueKind.Null)
             {
@@ -49,19 +49,9 @@ public static class SampleReader
             }
             if (response.ValueKind != JsonValueKind.String)
             {
-                throw new DatasetException($"{path}: line {lineNumber}: key 'response' is {Describe(response.ValueKind)}; expected a string");
+                throw new DatasetException($"{path}: line {lineNumber}: key 'response' is {RowFields.Describe(response.ValueKind)}; expected a string");
             }
             yield return new Sample(idText, response.GetString()!, lineNumber);
         }
     }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "a list",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.String => "a string",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
 }
