@@ -27,6 +27,17 @@ public static class BenchGradeCommand
 
         command.SetAction(parse =>
         {
+            GraderMode[] modes;
+            switch (parse.GetValue(mode))
+            {
+                case "both": modes = [GraderMode.Paper, GraderMode.Verify]; break;
+                case "paper": modes = [GraderMode.Paper]; break;
+                case "verify": modes = [GraderMode.Verify]; break;
+                case var other:
+                    Console.Error.WriteLine($"rlvr bench grade: --mode: expected paper, verify or both, got '{other}'");
+                    return 2;
+            }
+
             List<(string Response, string Gold)> pairs;
             try
             {
@@ -37,14 +48,6 @@ public static class BenchGradeCommand
             {
                 Console.Error.WriteLine($"rlvr bench grade: {e.Message}");
                 return 2;
-            }
-
-            GraderMode[] modes;
-            switch (parse.GetValue(mode))
-            {
-                case "both": modes = [GraderMode.Paper, GraderMode.Verify]; break;
-                case var single when GradeCommand.TryParseMode(single, out var m): modes = [m]; break;
-                default: return 2;
             }
 
             Console.WriteLine($"machine: {CpuModel()}, {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
@@ -94,19 +97,38 @@ public static class BenchGradeCommand
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            using var row = JsonDocument.Parse(line);
-            if (!row.RootElement.TryGetProperty("gold", out var gold) || !row.RootElement.TryGetProperty("prediction", out var prediction))
-                throw new InvalidDataException($"{vectorsPath}:{lineNumber}: expected \"gold\" and \"prediction\"");
+            using var row = ParseJson(line, $"{vectorsPath}:{lineNumber}");
+            if (row.RootElement.ValueKind != JsonValueKind.Object
+                || !row.RootElement.TryGetProperty("gold", out var gold) || gold.ValueKind != JsonValueKind.String
+                || !row.RootElement.TryGetProperty("prediction", out var prediction) || prediction.ValueKind != JsonValueKind.String)
+                throw new InvalidDataException($"{vectorsPath}:{lineNumber}: expected an object with string \"gold\" and \"prediction\"");
             pairs.Add((prediction.GetString()!, gold.GetString()!));
         }
-        using var math = JsonDocument.Parse(File.ReadAllText(math500Path));
+        using var math = ParseJson(File.ReadAllText(math500Path), math500Path);
+        if (math.RootElement.ValueKind != JsonValueKind.Array)
+            throw new InvalidDataException($"{math500Path}: expected a JSON array of problems");
+        var index = 0;
         foreach (var problem in math.RootElement.EnumerateArray())
         {
-            var answer = problem.GetProperty("answer").GetString()
-                ?? throw new InvalidDataException($"{math500Path}: a problem without an answer");
-            pairs.Add(($"The answer is $\\boxed{{{answer}}}$.", answer));
+            if (problem.ValueKind != JsonValueKind.Object || !problem.TryGetProperty("answer", out var answer) || answer.ValueKind != JsonValueKind.String)
+                throw new InvalidDataException($"{math500Path}: problem {index}: expected an object with a string \"answer\"");
+            pairs.Add(($"The answer is $\\boxed{{{answer.GetString()}}}$.", answer.GetString()!));
+            index++;
         }
         return pairs;
+    }
+
+    /// <summary>Parses <paramref name="text"/>; a syntax error names <paramref name="where"/> in one line.</summary>
+    private static JsonDocument ParseJson(string text, string where)
+    {
+        try
+        {
+            return JsonDocument.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{where}: invalid JSON at byte {e.BytePositionInLine ?? 0}");
+        }
     }
 
     /// <summary>A file of the repository: found above the current folder or above the executable.</summary>
