@@ -43,6 +43,8 @@ public static class BenchGenerateCommand
                 placement = Placement.Parse(parse.GetValue(device)!, parse.GetValue(dtype));
                 if (parse.GetValue(batch) < 1 || parse.GetValue(promptLength) < 1 || parse.GetValue(newTokens) < 1 || parse.GetValue(repeats) < 1)
                     throw new ArgumentException("--batch, --prompt, --new and --repeats must be at least 1.");
+                if (parse.GetValue(topP) is var mass and (<= 0 or > 1))
+                    throw new ArgumentException($"--top-p: expected a number in (0, 1], got {mass}.");
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException)
             {
