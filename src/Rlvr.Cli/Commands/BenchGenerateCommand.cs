@@ -105,15 +105,7 @@ public static class BenchGenerateCommand
 
     private static string Machine(Placement placement)
     {
-        var cpu = RuntimeInformation.ProcessArchitecture.ToString();
-        try
-        {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            if (line is not null) cpu = line.Split(':', 2)[1].Trim();
-        }
-        catch (IOException)
-        {
-        }
+        var cpu = BenchMachine.CpuModel();
         var gpu = placement.Device.type == DeviceType.CUDA ? "; CUDA device" : "";
         return $"{cpu}, {Environment.ProcessorCount} logical CPUs{gpu}, {RuntimeInformation.OSDescription}";
     }

@@ -50,7 +50,7 @@ public static class BenchGradeCommand
                 return 2;
             }
 
-            Console.WriteLine($"machine: {CpuModel()}, {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
+            Console.WriteLine($"machine: {BenchMachine.CpuModel()}, {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
             Console.WriteLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; pairs: {pairs.Count}; one thread");
             // Wall-clock pairs/s is what a user sees; pairs per CPU-second is steadier on a shared machine.
             Console.WriteLine($"{"mode",-7} {"passes",6} {"seconds",8} {"pairs/s",9} {"vs Math-Verify",15} {"pairs/cpu-s",12} {"correct",8} {"timeouts",8}");
@@ -142,18 +142,5 @@ public static class BenchGradeCommand
             }
         }
         throw new FileNotFoundException($"the repository (Rlvr.slnx) was not found above {Directory.GetCurrentDirectory()}; pass the path explicitly");
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-        }
-        catch (IOException)
-        {
-            return RuntimeInformation.ProcessArchitecture.ToString();
-        }
     }
 }
