@@ -22,7 +22,7 @@ public class CheckpointSavingTests
         using var original = fixture.LoadModel();
         CheckpointSaver.Save(original, saved, copyFrom: fixture.Directory);
         Assert.True(File.Exists(Path.Combine(saved, "generation_config.json")));
-        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(folder.Path), p => p.EndsWith(".tmp"));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(folder.Path, "*", SearchOption.AllDirectories), p => p.EndsWith(".tmp")); // nor inside the model folder
 
         using var reloaded = CheckpointLoader.Load(saved, Placement.Cpu);
         AssertSameParameters(original, reloaded);
