@@ -89,8 +89,14 @@ public static class RawRowReader
     /// <summary>System.Text.Json messages carry a "Path: ... | LineNumber: ..." tail; the location is already in our message.</summary>
     private static string FirstLine(string message)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        var text = cut > 0 ? message[..cut] : message;
+        // System.Text.Json appends " Path: ..." and/or " LineNumber: 0 | BytePositionInLine: n." (0-based,
+        // so it would contradict the 1-based line this message already names): keep only the description.
+        var text = message;
+        foreach (var marker in new[] { " Path:", " LineNumber:" })
+        {
+            var cut = text.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0) text = text[..cut];
+        }
         return text.ReplaceLineEndings(" ").Trim();
     }
 }
