@@ -142,6 +142,20 @@ public sealed class VotingTests : IDisposable
     }
 
     [Fact]
+    public void Ties_are_counted_and_land_in_the_zero_margin_bucket_while_unanimity_fills_the_last()
+    {
+        // q1: "7" vs "8", one vote each -> tie, label 7 (seen first), correct, margin 0, half the samples right.
+        // q2: "4" three times -> margin 1.0, which belongs to the closed last bucket [0.9, 1.0].
+        Problem[] problems = [new("q1", "?", "7", "t", DatasetSplit.Train), new("q2", "?", "4", "t", DatasetSplit.Train)];
+        Sample[] samples = [new("q1", Boxed("7"), 1), new("q2", Boxed("4"), 2), new("q1", Boxed("8"), 3), new("q2", Boxed("4"), 4), new("q2", Boxed("4"), 5)];
+        var s = MajorityLabeler.Label(problems, samples, new TableGrader(), "s.jsonl", "toy").Summary;
+        Assert.Equal((2, 2, 0, 1), (s.Labeled, s.Correct, s.Incorrect, s.Ties));
+        Assert.Equal(0.75, s.MeanSampleAccuracy, 12);
+        Assert.Equal(0.5, s.MeanMargin, 12);
+        Assert.Equal([1, 0, 0, 0, 0, 0, 0, 0, 0, 1], s.MarginHistogram);
+    }
+
+    [Fact]
     public void A_sample_for_an_unknown_id_names_file_and_line()
     {
         var e = Assert.Throws<DatasetException>(() => MajorityLabeler.Label(Problems, [.. Samples, new Sample("p9", "x", 12)], new TableGrader(), "s.jsonl", "toy"));
