@@ -21,6 +21,15 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void Writes_bytes_exactly()
+    {
+        var path = Path.Combine(_folder, "b.bin");
+        byte[] bytes = [0x7F, 0x45, 0x4C, 0x46, 0x00, 0xFF];
+        AtomicFile.WriteAllBytes(path, bytes);
+        Assert.Equal(bytes, File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public void Replaces_an_existing_file()
     {
         var path = Path.Combine(_folder, "a.txt");

@@ -15,6 +15,9 @@ public static class AtomicFile
             writer.Write(text);
         });
 
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, creating its folder.</summary>
+    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, stream => stream.Write(bytes));
+
     /// <summary>
     /// Lets <paramref name="write"/> fill a stream, then moves the result to <paramref name="path"/>
     /// (creating its folder). If <paramref name="write"/> throws, nothing is moved and the exception propagates.
