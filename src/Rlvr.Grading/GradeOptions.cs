@@ -13,8 +13,9 @@ public sealed record GradeOptions
     /// <summary>Math-Verify's float_rounding: numbers are compared after rounding to this many decimals.</summary>
     public int FloatRounding { get; init; } = 6;
 
-    /// <summary>Math-Verify's strict mode: when false, variables may be dropped from relations
-    /// (`x = 3` equals `3`) and sets compare with tuples.</summary>
+    /// <summary>Math-Verify's strict mode. When false, the prediction's free variables are renamed to the gold's in
+    /// order of appearance before comparing (`f(y)` equals `f(x)`). In both modes an assignment compares by its
+    /// value (`x = 3` equals `3`), as Math-Verify does.</summary>
     public bool Strict { get; init; } = true;
 
     /// <summary>Math-Verify's allow_set_relation_comp: a predicted inequality may match a gold set/interval

@@ -100,10 +100,13 @@ public sealed class EvalRunnerTests : IDisposable
         Assert.Equal(JsonSerializer.Serialize(clean.Problems, EvalJson.Options), JsonSerializer.Serialize(resumed.Problems, EvalJson.Options));
         Assert.False(File.Exists(Path.Combine(_dir, "tiny_AIME-2024.partial.jsonl")));
 
-        // A third run finds the finished file and generates nothing.
+        // A third run finds the finished file and generates nothing; a stale journal (crash after the
+        // result was written) is removed.
+        File.WriteAllText(Path.Combine(_dir, "tiny_AIME-2024.partial.jsonl"), journal[0] + "\n");
         var idle = new ScriptedGenerator();
         new EvalRunner(idle, new BoxedExactGrader(), Settings(shards: 2, batch: 4)).Run("AIME-2024", problems, plan);
         Assert.Empty(idle.Calls);
+        Assert.False(File.Exists(Path.Combine(_dir, "tiny_AIME-2024.partial.jsonl")));
     }
 
     [Fact]
@@ -172,5 +175,19 @@ public sealed class EvalRunnerTests : IDisposable
         using var first = EvalJournal.Open(path, run);
         var e = Assert.Throws<InvalidOperationException>(() => EvalJournal.Open(path, run));
         Assert.Contains("in use by another evaluation", e.Message);
+    }
+
+    [Theory]
+    [InlineData(GraderMode.Paper)]
+    [InlineData(GraderMode.Verify)]
+    public void RealGradersJudgeTheResponsesAgainstAmcStyleFloatLabels(GraderMode mode)
+    {
+        // AMC labels are floats ("14.0"); the scripted responses box the integer ("\boxed{14}") or "wrong".
+        var problems = Problems(6).Select(p => p with { Label = p.Label + ".0" }).ToList();
+        var result = new EvalRunner(new ScriptedGenerator(), Graders.Create(mode), Settings()).Run("AMC", problems, new SamplingPlan(4, 0.6));
+        var samples = result.Problems.SelectMany(p => p.Samples).ToList();
+        Assert.Contains(samples, s => s.Correct);
+        Assert.Contains(samples, s => !s.Correct);
+        Assert.All(samples, s => Assert.Equal(!s.Response.Contains("wrong"), s.Correct));
     }
 }

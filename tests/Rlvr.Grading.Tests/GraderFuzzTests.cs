@@ -103,31 +103,40 @@ public class GraderFuzzTests(ITestOutputHelper output)
         var failures = new List<string>();
         var slowest = TimeSpan.Zero;
         var timeouts = 0;
+        var retried = 0;
         var total = Stopwatch.StartNew();
+
+        // Runs one bounded call; a call over 2x the limit is run again, and only a repeated overrun fails
+        // (a real overrun is deterministic, a descheduled thread on a loaded CI machine is not).
+        void Bounded(int k, string what, Action call)
+        {
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                var watch = Stopwatch.StartNew();
+                try { call(); }
+                catch (Exception e)
+                {
+                    failures.Add($"#{k} {what} threw {e.GetType().Name}: {e.Message}");
+                    return;
+                }
+                var elapsed = watch.Elapsed;
+                if (elapsed > slowest) slowest = elapsed;
+                if (elapsed <= 2 * limit) return;
+                if (attempt == 0) { retried++; continue; }
+                failures.Add($"#{k} {what} took {elapsed.TotalMilliseconds:F0} ms twice: {Preview(inputs[k])}");
+            }
+        }
+
         for (var k = 0; k < inputs.Count; k++)
         {
             var response = inputs[k];
             var gold = k % 3 == 0 ? response : inputs[(k * 7 + 1) % inputs.Count];
-            var watch = Stopwatch.StartNew();
-            try
-            {
-                var result = grader.Grade(response, gold);
-                if (result.TimedOut) timeouts++;
-                grader.Extract(response);
-            }
-            catch (Exception e) { failures.Add($"#{k} verify threw {e.GetType().Name}: {e.Message}"); }
-            var elapsed = watch.Elapsed;
-            watch.Restart();
-            try { SymbolicEquality.AreEqual(response, gold, new GradeBudget(limit)); }
-            catch (Exception e) { failures.Add($"#{k} SymbolicEquality threw {e.GetType().Name}: {e.Message}"); }
-            var symbolic = watch.Elapsed;
-            var worst = elapsed > symbolic ? elapsed : symbolic;
-            if (worst > slowest) slowest = worst;
-            // Grade + Extract are two bounded calls; each SymbolicEquality call is one.
-            if (elapsed > 4 * limit || symbolic > 2 * limit)
-                failures.Add($"#{k} took {elapsed.TotalMilliseconds:F0}/{symbolic.TotalMilliseconds:F0} ms: {Preview(response)} | gold {Preview(gold)}");
+            Bounded(k, "Grade", () => { if (grader.Grade(response, gold).TimedOut) timeouts++; });
+            Bounded(k, "Extract", () => grader.Extract(response));
+            Bounded(k, "SymbolicEquality", () => SymbolicEquality.AreEqual(response, gold, new GradeBudget(limit)));
         }
-        output.WriteLine($"10,000 fuzz inputs in {total.Elapsed.TotalSeconds:F1} s; slowest call {slowest.TotalMilliseconds:F1} ms; {timeouts} timeouts");
+        output.WriteLine($"10,000 fuzz inputs in {total.Elapsed.TotalSeconds:F1} s; slowest call {slowest.TotalMilliseconds:F1} ms; "
+                         + $"{timeouts} timeouts; {retried} calls re-run after a first overrun");
         foreach (var f in failures.Take(20)) output.WriteLine(f);
         Assert.Empty(failures);
     }

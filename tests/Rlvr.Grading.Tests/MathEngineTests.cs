@@ -62,6 +62,9 @@ public class MathEngineTests
     [InlineData("90^{\\circ}", 90, 1)]
     [InlineData("\\$18.90", 189, 10)]
     [InlineData("\\frac{10}{9}", 10, 9)]
+    [InlineData("67.\\overline{3}", 202, 3)]
+    [InlineData("0.1\\overline{6}", 1, 6)]
+    [InlineData("\\binom{2014}{2}", 2027091, 1)]
     public void ExactValues(string latex, long numerator, long denominator) => Assert.Equal(R(numerator, denominator), Exact(latex));
 
     [Theory]

@@ -56,6 +56,29 @@ public class ModelForwardTests
 
     [Theory]
     [MemberData(nameof(Fixtures))]
+    public void Right_padded_batch_gives_the_unpadded_logits(string name)
+    {
+        // The shorter sequence padded at the end (the mask-free causal path): real positions are unchanged.
+        var fixture = ModelFixture.Load(name);
+        using var model = fixture.LoadModel();
+        using var noGrad = no_grad();
+        var width = fixture.Inputs.Max(s => s.Length);
+        var ids = new long[2 * width];
+        var mask = new long[2 * width];
+        for (var s = 0; s < 2; s++)
+            for (var t = 0; t < fixture.Inputs[s].Length; t++) (ids[s * width + t], mask[s * width + t]) = (fixture.Inputs[s][t], 1);
+        using var idTensor = tensor(ids).view(2, width);
+        using var maskTensor = tensor(mask).view(2, width);
+        using var logits = model.Logits(idTensor, maskTensor);
+        for (var s = 0; s < 2; s++)
+        {
+            using var real = logits[s].narrow(0, 0, fixture.Inputs[s].Length);
+            Assert.InRange(fixture.MaxLogitError(real, s), 0, Tolerance);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
     public void Token_log_probs_match_transformers(string name)
     {
         var fixture = ModelFixture.Load(name);
@@ -190,6 +213,51 @@ public class GradientCheckpointingTests
         using (var targets = ids.roll(-1, 1))
         using (var logProbs = model.TokenLogProbs(ids, targets, mask))
         using (var loss = -(logProbs * mask).sum())
+        {
+            loss.backward();
+        }
+        return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.data<float>().ToArray());
+    }
+}
+
+/// <summary>The chunked log-prob function's backward against autograd through full logits.</summary>
+public class ChunkedLogProbGradientTests
+{
+    [Theory]
+    [InlineData("qwen2-tied")]   // the head is the embedding: both gradient paths meet in one parameter
+    [InlineData("qwen2-untied")]
+    public void Chunked_gradients_equal_autograd_through_full_logits(string name)
+    {
+        var fixture = ModelFixture.Load(name);
+        var chunked = Gradients(fixture, model => (ids, targets, mask) => model.TokenLogProbs(ids, targets, mask, maxLogitElements: 2 * 5 * 384));
+        var full = Gradients(fixture, model => (ids, targets, mask) =>
+        {
+            // Plain autograd: full logits, log_softmax, gather.
+            using var logits = model.Logits(ids, mask).to_type(ScalarType.Float32);
+            using var logSoftmax = logits.log_softmax(-1);
+            return logSoftmax.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+        });
+        foreach (var (parameter, expected) in full)
+        {
+            var actual = chunked[parameter];
+            var scale = expected.Max(Math.Abs);
+            Assert.True(scale > 0, $"{parameter} got no gradient");
+            for (var i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * scale + 1e-7, $"{parameter}[{i}]: {expected[i]} vs {actual[i]}");
+        }
+    }
+
+    private static Dictionary<string, float[]> Gradients(ModelFixture fixture,
+        Func<Rlvr.Torch.Models.CausalLanguageModel, Func<Tensor, Tensor, Tensor, Tensor>> logProbsOf)
+    {
+        using var model = fixture.LoadModel();
+        var (ids, mask) = ModelForwardTests.LeftPad(fixture.Inputs);
+        using (ids)
+        using (mask)
+        using (var targets = ids.roll(-1, 1))
+        using (var logProbs = logProbsOf(model)(ids, targets, mask))
+        using (var weights = arange(ids.shape[1], ScalarType.Float32).unsqueeze(0) * mask) // unequal weights per position
+        using (var loss = -(logProbs * weights).sum())
         {
             loss.backward();
         }

@@ -24,7 +24,7 @@ public static class EvalCommand
         var template = new Option<string?>("--template") { Description = "Prompt template (qwen-math, qwen2.5, chatml, llama3, llama3.0, r1, raw, or a file); default: recognised from the model's chat template" };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "New tokens per sample", DefaultValueFactory = _ => EvalDefaults.MaxNewTokens };
         var shards = new Option<int>("--shards") { Description = "Split each dataset's problems into this many generation shards (upstream --shards)", DefaultValueFactory = _ => EvalDefaults.Shards };
-        var batch = new Option<int>("--batch-size") { Description = "Sequences per generation call within a shard", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch-size") { Description = "Cap on sequences per generation call within a shard (0 = each shard in one call, as upstream; a cap bounds memory and what an interruption loses)", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
         var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 (default: float32 on CPU, bfloat16 on CUDA)" };
         var grader = new Option<string>("--grader") { Description = "paper (upstream's math reward) or verify", DefaultValueFactory = _ => "paper" };
@@ -37,11 +37,12 @@ public static class EvalCommand
         var problemSuffix = new Option<string>("--problem-suffix") { Description = "Text put after each problem inside the template", DefaultValueFactory = _ => "" };
         var responsePrefix = new Option<string>("--response-prefix") { Description = "Text the response is forced to start with, e.g. \"Let's solve this using Python.\" (paper Table 3)", DefaultValueFactory = _ => "" };
         var dataDir = new Option<string?>("--data-dir") { Description = "The shipped data folder (default: found from the working directory)" };
+        var name = new Option<string?>("--name") { Description = "The model's name in output file names (default: the model folder's name, as upstream)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default; 1 is faster on a busy shared machine)", DefaultValueFactory = _ => 0 };
         var randomWeights = new Option<string?>("--random-weights") { Description = "Benchmarking: random weights of this preset shape (e.g. qwen2.5-math-1.5b); --model then only supplies the tokenizer" };
 
         var command = new Command("eval", "Evaluate a model on MATH-500, AIME-2024, AIME-2025 and AMC the way the paper did (avg@k, pass@k, code reasoning).");
-        foreach (var o in new Option[] { model, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads })
+        foreach (var o in new Option[] { model, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads, name })
         {
             command.Options.Add(o);
         }
@@ -61,7 +62,7 @@ public static class EvalCommand
                 var mode = ParseGrader(parse.GetValue(grader)!);
                 var promptTemplate = parse.GetValue(template) is { } t ? PromptTemplates.Create(t) : ChatTemplateDetector.FromModelFolder(modelDir);
                 var settings = new EvalSettings(
-                    Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))),
+                    parse.GetValue(name) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))),
                     parse.GetValue(output)!, mode.ToString().ToLowerInvariant(), promptTemplate,
                     parse.GetValue(maxNew), parse.GetValue(shards), parse.GetValue(batch), parse.GetValue(topP), parse.GetValue(seed),
                     parse.GetValue(problemPrefix)!, parse.GetValue(problemSuffix)!, parse.GetValue(responsePrefix)!);
@@ -70,6 +71,8 @@ public static class EvalCommand
                     parse.GetValue(samples), parse.GetValue(temperature), parse.GetValue(limit), parse.GetValue(dataDir));
 
                 if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+                var work = EvalSession.Plan(request);
+                var grading = Graders.Create(mode);
                 var placement = Placement.Parse(parse.GetValue(device)!, parse.GetValue(dtype));
                 var weights = parse.GetValue(randomWeights) is { } preset ? $" (random weights of {preset})" : "";
                 Console.WriteLine($"eval: model {modelDir}{weights} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +
@@ -83,7 +86,7 @@ public static class EvalCommand
                     generatedProblems[p.Dataset] = p.Done - p.Resumed;
                     PrintProgress(p);
                 }
-                var (summary, results) = EvalSession.Run(request, settings, generator, Graders.Create(mode), Progress, cancel.Token);
+                var (summary, results) = EvalSession.Run(work, settings, generator, grading, Progress, cancel.Token);
                 PrintSummary(summary);
                 var generated = generator.Stats.Sum(s => s.GeneratedTokens);
                 var problemsRun = generatedProblems.Values.Sum();

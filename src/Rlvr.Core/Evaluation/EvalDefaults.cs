@@ -28,9 +28,9 @@ public static class EvalDefaults
     public static SamplingPlan For(string dataset, int? samples = null, double? temperature = null)
     {
         var n = samples ?? (dataset.Equals("MATH-500", StringComparison.OrdinalIgnoreCase) ? 1 : 8);
-        if (n < 1) throw new ArgumentOutOfRangeException(nameof(samples), $"--samples {n}: need at least 1");
+        if (n < 1) throw new ArgumentException($"--samples {n}: need at least 1");
         var t = temperature ?? (n == 1 ? GreedyTemperature : TemperatureAtK);
-        if (t < 0 || double.IsNaN(t)) throw new ArgumentOutOfRangeException(nameof(temperature), $"--temperature {t}: must be 0 (greedy) or positive");
+        if (t < 0 || double.IsNaN(t)) throw new ArgumentException($"--temperature {t}: must be 0 (greedy) or positive");
         return new SamplingPlan(n, t);
     }
 }

@@ -46,7 +46,7 @@ public sealed record EvalRunInfo(
         Samples == other.Samples && Temperature.Equals(other.Temperature) && TopP.Equals(other.TopP) &&
         MaxNewTokens == other.MaxNewTokens && Shards == other.Shards && Seed == other.Seed &&
         ProblemPrefix == other.ProblemPrefix && ProblemSuffix == other.ProblemSuffix &&
-        ResponsePrefix == other.ResponsePrefix && StopStrings.SequenceEqual(other.StopStrings);
+        ResponsePrefix == other.ResponsePrefix && (StopStrings ?? []).SequenceEqual(other.StopStrings ?? []);
 }
 
 /// <summary>Metrics of one dataset.</summary>

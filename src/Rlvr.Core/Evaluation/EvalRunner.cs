@@ -22,6 +22,8 @@ public sealed class EvalRunner(ITextGenerator generator, IAnswerGrader grader, E
             var existing = TryReadComplete(resultPath, run, problems);
             if (existing != null)
             {
+                // A crash between writing the result and removing the journal leaves a stale journal.
+                if (File.Exists(settings.JournalPath(dataset))) File.Delete(settings.JournalPath(dataset));
                 progress?.Invoke(new EvalProgress(dataset, problems.Count, problems.Count, problems.Count));
                 return existing;
             }

@@ -11,29 +11,42 @@ namespace Rlvr.Core.Evaluation;
 /// <param name="DataDir">The shipped data folder; null finds it.</param>
 public sealed record EvalRequest(IReadOnlyList<string> Datasets, int? Samples = null, double? Temperature = null, int? Limit = null, string? DataDir = null);
 
+/// <summary>One dataset ready to evaluate: its catalog name, the problems (after --limit) and its sampling plan.</summary>
+public sealed record EvalWork(string Dataset, IReadOnlyList<Problem> Problems, SamplingPlan Plan);
+
 /// <summary>
 /// Evaluates several datasets in turn with one generator and grader, then writes summary.json.
 /// Each dataset uses the paper's sampling plan unless overridden (<see cref="EvalDefaults.For"/>).
 /// </summary>
 public static class EvalSession
 {
-    public static (EvalSummary Summary, IReadOnlyList<EvalResult> Results) Run(EvalRequest request, EvalSettings settings,
-        ITextGenerator generator, IAnswerGrader grader, Action<EvalProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>Loads and plans every dataset: call before loading a model, so that a typo in the last
+    /// dataset fails at once rather than after the model has loaded.</summary>
+    public static IReadOnlyList<EvalWork> Plan(EvalRequest request)
     {
         if (request.Datasets.Count == 0) throw new ArgumentException("--datasets: name at least one dataset");
         if (request.Limit is < 1) throw new ArgumentException($"--limit {request.Limit}: need at least 1");
-        // Load and plan everything first, so a typo in the last dataset fails before hours of generation.
-        var work = request.Datasets.Select(name =>
+        return request.Datasets.Select(name =>
         {
             var loaded = DatasetLoader.Load(name, new DatasetLoadOptions(DataDir: request.DataDir));
             var problems = request.Limit is int limit ? loaded.Problems.Take(limit).ToList() : loaded.Problems;
-            return (Name: loaded.Name, Problems: problems, Plan: EvalDefaults.For(loaded.Name, request.Samples, request.Temperature));
+            return new EvalWork(loaded.Name, problems, EvalDefaults.For(loaded.Name, request.Samples, request.Temperature));
         }).ToList();
+    }
 
+    /// <summary>Evaluates the planned datasets and writes summary.json next to their result files.</summary>
+    public static (EvalSummary Summary, IReadOnlyList<EvalResult> Results) Run(IReadOnlyList<EvalWork> work, EvalSettings settings,
+        ITextGenerator generator, IAnswerGrader grader, Action<EvalProgress>? progress = null, CancellationToken cancel = default)
+    {
         var runner = new EvalRunner(generator, grader, settings, progress);
-        var results = work.Select(w => runner.Run(w.Name, w.Problems, w.Plan, cancel)).ToList();
+        var results = work.Select(w => runner.Run(w.Dataset, w.Problems, w.Plan, cancel)).ToList();
         var summary = EvalSummary.From(results);
         summary.Write(Path.Combine(settings.OutputDir, "summary.json"));
         return (summary, results);
     }
+
+    /// <summary><see cref="Plan"/> then <see cref="Run(IReadOnlyList{EvalWork}, EvalSettings, ITextGenerator, IAnswerGrader, Action{EvalProgress}?, CancellationToken)"/>.</summary>
+    public static (EvalSummary Summary, IReadOnlyList<EvalResult> Results) Run(EvalRequest request, EvalSettings settings,
+        ITextGenerator generator, IAnswerGrader grader, Action<EvalProgress>? progress = null, CancellationToken cancel = default) =>
+        Run(Plan(request), settings, generator, grader, progress, cancel);
 }

@@ -30,7 +30,7 @@ public static class VoteSampler
     public static int Write(IReadOnlyList<Problem> problems, ITextGenerator generator, VoteSamplingSettings settings, string path,
         Action<int, int>? progress = null, CancellationToken cancel = default)
     {
-        if (settings.Votes < 1) throw new ArgumentOutOfRangeException(nameof(settings), $"--votes {settings.Votes}: need at least 1");
+        if (settings.Votes < 1) throw new ArgumentException($"--votes {settings.Votes}: need at least 1");
         var duplicate = problems.GroupBy(p => p.Id).FirstOrDefault(g => g.Count() > 1);
         if (duplicate != null) throw new ArgumentException($"problem id '{duplicate.Key}' appears twice; samples are matched to problems by id");
         var template = settings.Template ?? PromptTemplates.Create("raw");

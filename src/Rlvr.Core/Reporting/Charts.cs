@@ -71,6 +71,7 @@ public static class Charts
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Name, FillColor = palette.GetColor(s) });
         }
         Decorate(plot, title, "", yLabel, true);
+        plot.Axes.Margins(left: 0.05, right: 0.05, bottom: 0.1, top: 0.25);  // room for the legend above the bars
         Save(plot, path, width, height);
     }
 

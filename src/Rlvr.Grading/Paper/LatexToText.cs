@@ -133,9 +133,12 @@ public static class LatexToText
             }
             case "sqrt":
             {
-                var degree = ReadOptionalArgument(s, ref i, depth);
+                // pylatexenc: √(x); the cube and fourth roots have signs of their own (∛, ∜), other
+                // degrees are written in front of √.
+                var degree = ReadOptionalArgument(s, ref i, depth)?.Trim() ?? "";
                 var radicand = ReadArgument(s, ref i, depth);
-                output.Append(degree?.Trim() ?? "").Append("√(").Append(radicand).Append(')');
+                var sign = degree switch { "" => "√", "3" => "∛", "4" => "∜", _ => degree + "√" };
+                output.Append(sign).Append('(').Append(radicand).Append(')');
                 return;
             }
             case "begin" or "end":

@@ -122,6 +122,18 @@ public readonly struct BigRational : IEquatable<BigRational>
     /// <summary>Parses a decimal literal such as "12", "0.25", ".5", "1.5e-3" exactly.</summary>
     public static BigRational ParseDecimal(ReadOnlySpan<char> text)
     {
+        // "67.(3)": a repeating block in parentheses, 67.333... = 67 + 3/9.
+        var open = text.IndexOf('(');
+        if (open > 0 && text[^1] == ')')
+        {
+            var head = text[..open];
+            var block = text[(open + 1)..^1];
+            var fixedDigits = head.Length - head.IndexOf('.') - 1;
+            var repeat = ParseDigits(block);
+            var nines = BigInteger.Pow(10, block.Length) - 1;
+            var headValue = ParseDecimal(head.EndsWith(".") ? head[..^1] : head);
+            return headValue + Create(repeat, nines * BigInteger.Pow(10, fixedDigits));
+        }
         var exponent = 0;
         var e = text.IndexOfAny('e', 'E');
         if (e >= 0)

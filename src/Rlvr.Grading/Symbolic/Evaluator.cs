@@ -13,14 +13,18 @@ public static class Evaluator
 
     /// <summary>The exact value of <paramref name="e"/>, or null when it is not a rational number we can compute.
     /// <paramref name="hasFloat"/> reports a decimal literal anywhere inside (Math-Verify then compares rounded).</summary>
-    public static BigRational? TryExact(Expr e, GradeBudget? budget, out bool hasFloat)
+    public static BigRational? TryExact(Expr e, GradeBudget? budget, out bool hasFloat) => TryExactAt(e, null, budget, out hasFloat);
+
+    /// <summary>The exact value with each free symbol set to a rational (<paramref name="symbols"/>; null leaves
+    /// symbols unknown, and then the value is unknown). Polynomials and rational functions evaluate exactly.</summary>
+    public static BigRational? TryExactAt(Expr e, Func<string, BigRational?>? symbols, GradeBudget? budget, out bool hasFloat)
     {
         hasFloat = false;
-        try { return Exact(e, budget, ref hasFloat, 0); }
+        try { return Exact(e, budget, ref hasFloat, 0, symbols); }
         catch (DivideByZeroException) { return null; }
     }
 
-    private static BigRational? Exact(Expr e, GradeBudget? budget, ref bool hasFloat, int depth)
+    private static BigRational? Exact(Expr e, GradeBudget? budget, ref bool hasFloat, int depth, Func<string, BigRational?>? symbols)
     {
         if (depth > MathParser.MaxDepth * 4) throw new MathLimitException("expression too deep");
         switch (e)
@@ -28,15 +32,17 @@ public static class Evaluator
             case NumberExpr n:
                 hasFloat |= n.IsFloat;
                 return n.Value;
+            case SymbolExpr s:
+                return symbols?.Invoke(s.Name);
             case NegExpr neg:
-                return Exact(neg.Operand, budget, ref hasFloat, depth + 1) is { } negated ? -negated : null;
+                return Exact(neg.Operand, budget, ref hasFloat, depth + 1, symbols) is { } negated ? -negated : null;
             case AddExpr add:
             {
                 var sum = BigRational.Zero;
                 foreach (var term in add.Terms)
                 {
                     budget?.ThrowIfExpired();
-                    if (Exact(term, budget, ref hasFloat, depth + 1) is not { } tv) return null;
+                    if (Exact(term, budget, ref hasFloat, depth + 1, symbols) is not { } tv) return null;
                     sum += tv;
                 }
                 return sum;
@@ -47,21 +53,21 @@ public static class Evaluator
                 foreach (var factor in mul.Factors)
                 {
                     budget?.ThrowIfExpired();
-                    if (Exact(factor, budget, ref hasFloat, depth + 1) is not { } fv) return null;
+                    if (Exact(factor, budget, ref hasFloat, depth + 1, symbols) is not { } fv) return null;
                     product *= fv;
                 }
                 return product;
             }
             case DivExpr div:
             {
-                if (Exact(div.Numerator, budget, ref hasFloat, depth + 1) is not { } a) return null;
-                if (Exact(div.Denominator, budget, ref hasFloat, depth + 1) is not { } b || b.IsZero) return null;
+                if (Exact(div.Numerator, budget, ref hasFloat, depth + 1, symbols) is not { } a) return null;
+                if (Exact(div.Denominator, budget, ref hasFloat, depth + 1, symbols) is not { } b || b.IsZero) return null;
                 return a / b;
             }
             case PowExpr pow:
             {
-                if (Exact(pow.Base, budget, ref hasFloat, depth + 1) is not { } b) return null;
-                if (Exact(pow.Exponent, budget, ref hasFloat, depth + 1) is not { } x) return null;
+                if (Exact(pow.Base, budget, ref hasFloat, depth + 1, symbols) is not { } b) return null;
+                if (Exact(pow.Exponent, budget, ref hasFloat, depth + 1, symbols) is not { } x) return null;
                 budget?.ThrowIfExpired();
                 if (x.IsInteger)
                 {
@@ -76,7 +82,7 @@ public static class Evaluator
             }
             case FuncExpr { Name: "factorial" } f:
             {
-                if (Exact(f.Args[0], budget, ref hasFloat, depth + 1) is not { } v || !v.IsInteger || v.Sign < 0) return null;
+                if (Exact(f.Args[0], budget, ref hasFloat, depth + 1, symbols) is not { } v || !v.IsInteger || v.Sign < 0) return null;
                 if (v.Numerator > MaxFactorial) throw new MathLimitException("factorial too large");
                 var result = BigInteger.One;
                 for (var k = 2; k <= (int)v.Numerator; k++)
@@ -88,24 +94,27 @@ public static class Evaluator
             }
             case FuncExpr { Name: "abs" } f:
             {
-                if (Exact(f.Args[0], budget, ref hasFloat, depth + 1) is not { } v) return null;
+                if (Exact(f.Args[0], budget, ref hasFloat, depth + 1, symbols) is not { } v) return null;
                 return v.Sign < 0 ? -v : v;
             }
             case FuncExpr { Name: "binom" } f:
             {
-                if (Exact(f.Args[0], budget, ref hasFloat, depth + 1) is not { } nv || Exact(f.Args[1], budget, ref hasFloat, depth + 1) is not { } kv) return null;
+                if (Exact(f.Args[0], budget, ref hasFloat, depth + 1, symbols) is not { } nv || Exact(f.Args[1], budget, ref hasFloat, depth + 1, symbols) is not { } kv) return null;
                 if (!nv.IsInteger || !kv.IsInteger || kv.Sign < 0 || nv.Sign < 0) return null;
-                if (nv.Numerator > MaxFactorial) throw new MathLimitException("binomial too large");
+                if (kv.Numerator > nv.Numerator) return BigRational.Zero;
+                // C(n, k) = C(n, n-k): the cost is the smaller of k and n-k multiplications.
+                if (nv.Numerator > 1_000_000) throw new MathLimitException("binomial too large");
                 var nn = (int)nv.Numerator;
-                var kk = (int)kv.Numerator;
-                if (kk > nn) return BigRational.Zero;
+                var kk = (int)BigInteger.Min(kv.Numerator, nv.Numerator - kv.Numerator);
+                if (kk > MaxFactorial) throw new MathLimitException("binomial too large");
                 var r = BigInteger.One;
                 for (var j = 1; j <= kk; j++) r = r * (nn - kk + j) / j;
+                BigRational.CheckSize(r);
                 return new BigRational(r);
             }
             case FuncExpr { Name: "floor" or "ceil" } f:
             {
-                if (Exact(f.Args[0], budget, ref hasFloat, depth + 1) is not { } v) return null;
+                if (Exact(f.Args[0], budget, ref hasFloat, depth + 1, symbols) is not { } v) return null;
                 var q = BigInteger.Divide(v.Numerator, v.Denominator);
                 if (v.Sign < 0 && !v.IsInteger && f.Name == "floor") q -= 1;
                 if (v.Sign > 0 && !v.IsInteger && f.Name == "ceil") q += 1;

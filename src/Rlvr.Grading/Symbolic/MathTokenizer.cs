@@ -148,6 +148,20 @@ internal static partial class MathTokenizer
             i++;
             while (i < n && char.IsAsciiDigit(text[i])) sb.Append(text[i++]);
         }
+        // A repeating decimal: 67.\overline{3} (also 0.1\overline{6}) is written "67.(3)" for BigRational.ParseDecimal.
+        var overlineAt = i;
+        if (overlineAt < n && text[overlineAt] == '.' && !sb.ToString().Contains('.')) overlineAt++;
+        if (string.CompareOrdinal(text, overlineAt, "\\overline{", 0, 10) == 0)
+        {
+            var close = text.IndexOf('}', overlineAt + 10);
+            if (close > overlineAt + 10 && close - overlineAt - 10 <= 50 && text.AsSpan(overlineAt + 10, close - overlineAt - 10).IndexOfAnyExceptInRange('0', '9') < 0)
+            {
+                if (!sb.ToString().Contains('.')) sb.Append('.');
+                sb.Append('(').Append(text, overlineAt + 10, close - overlineAt - 10).Append(')');
+                tokens.Add(new MathToken(TokenKind.Number, sb.ToString()));
+                return close + 1;
+            }
+        }
         // Scientific notation: 1.5e-3, 2E+5, 1e5.
         if (i + 1 < n && (text[i] == 'e' || text[i] == 'E'))
         {

@@ -36,7 +36,48 @@ public static class ScalarEquivalence
         var symbols = new HashSet<string>(StringComparer.Ordinal);
         CollectSymbols(a, symbols);
         CollectSymbols(b, symbols);
-        var points = symbols.Count == 0 ? 1 : SamplePoints;
+        if (symbols.Count == 0) return NumericallyEqual(a, b, rounding, 1, budget, renamesOfB);
+        return ExactlyEqualAtRationalPoints(a, b, rounding, budget, renamesOfB) ?? NumericallyEqual(a, b, rounding, SamplePoints, budget, renamesOfB);
+    }
+
+    /// <summary>Polynomials and rational functions: evaluated exactly at rational sample points, so no tolerance is
+    /// involved (x + 10^20 differs from x + 10^20 + 1). Null when either side is not rational-valued there.</summary>
+    private static bool? ExactlyEqualAtRationalPoints(Expr a, Expr b, int? rounding, GradeBudget? budget, IReadOnlyDictionary<string, string>? renamesOfB)
+    {
+        try
+        {
+            for (var point = 0; point < SamplePoints; point++)
+            {
+                budget?.ThrowIfExpired();
+                var k = point;
+                var va = Evaluator.TryExactAt(a, name => RationalSampleValue(name, k), budget, out _);
+                if (va == null) return null;
+                var vb = Evaluator.TryExactAt(b, name => RationalSampleValue(renamesOfB != null && renamesOfB.TryGetValue(name, out var r) ? r : name, k), budget, out _);
+                if (vb == null) return null;
+                var equal = rounding is { } digits ? va.Value.Round(digits).Equals(vb.Value.Round(digits)) : va.Value.Equals(vb.Value);
+                if (!equal) return false;
+            }
+            return true;
+        }
+        catch (MathLimitException)
+        {
+            // x^{10000} at a rational point is too big to keep exact: the numeric comparison decides.
+            return null;
+        }
+    }
+
+    /// <summary>A rational sample value fixed by (name, point): ±p/q with p in 1..97, q in 1..13 (signs as <see cref="SampleValue"/>).</summary>
+    public static BigRational RationalSampleValue(string name, int point)
+    {
+        var h = Evaluator.Mix(Evaluator.StableHash(name) * 131 + point * 104729 + 7);
+        var numerator = 1 + (h & 0x7FFF) % 97;
+        var denominator = 1 + ((h >> 16) & 0x7FFF) % 13;
+        var negative = point == 2 || (point >= 3 && ((h >> 40) & 1) == 1);
+        return BigRational.Create(negative ? -numerator : numerator, denominator);
+    }
+
+    private static bool? NumericallyEqual(Expr a, Expr b, int? rounding, int points, GradeBudget? budget, IReadOnlyDictionary<string, string>? renamesOfB)
+    {
         var compared = 0;
         for (var k = 0; k < points; k++)
         {
@@ -81,12 +122,13 @@ public static class ScalarEquivalence
         return Complex.Abs(a - b) <= RelativeTolerance * size;
     }
 
-    /// <summary>The value a free symbol takes at a sample point: fixed by (name, point), in ±[0.25, 2.25] (points 0 and 1 positive).</summary>
+    /// <summary>The value a free symbol takes at a sample point: fixed by (name, point), in ±[0.25, 2.25]
+    /// (points 0 and 1 positive, point 2 negative, later points either sign).</summary>
     public static Complex SampleValue(string name, int point)
     {
         var h = Evaluator.Mix(Evaluator.StableHash(name) * 31 + point * 7919 + 17);
         var magnitude = 0.25 + (h & 0xFFFFF) / (double)0x100000 * 2.0;
-        var negative = point >= 2 && ((h >> 24) & 1) == 1;
+        var negative = point == 2 || (point >= 3 && ((h >> 24) & 1) == 1);
         return negative ? -magnitude : magnitude;
     }
 

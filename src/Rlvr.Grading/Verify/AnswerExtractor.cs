@@ -5,11 +5,12 @@ namespace Rlvr.Grading.Verify;
 
 /// <summary>
 /// Finds the final answer of a response, in Math-Verify's order of trust: the last \boxed{}/\fbox{} (with
-/// neighbouring boxes joined, "\boxed{1} and \boxed{2}"), an anchored answer ("final answer is ...",
-/// "answer: ..."), the last LaTeX environment ($...$, $$...$$, \[...\], \(...\); single-line for $ and \(,
-/// neighbours joined by and/or/comma), a bare \frac{}{}, then plain text (the whole text if it is one
-/// number or a short formula, else the last number). Each candidate is returned in that order; the grader
-/// takes the first that parses. Scanning is linear in the length of the text.
+/// neighbouring boxes joined, "\boxed{1} and \boxed{2}"; a Minerva "final answer is $X$" after the last box
+/// comes first), an anchored answer ("final answer is ...", "answer: ...", a multiple-choice letter), the
+/// whole text if it is one number or a short formula, then the last LaTeX environment ($...$, $$...$$,
+/// \[...\], \(...\); single-line for $ and \(, neighbours joined by and/or/comma), a bare \frac{}{} or the
+/// last plain number, whichever ends last; for gold answers, a short answer in words. Each candidate is
+/// returned in that order; the grader takes the first that parses. Scanning is linear in the text's length.
 /// </summary>
 internal static partial class AnswerExtractor
 {
@@ -27,6 +28,9 @@ internal static partial class AnswerExtractor
     /// <summary>How far from the end anchors are searched.</summary>
     private const int AnchorWindow = 20_000;
 
+    /// <summary>Longest text taken whole as a word answer.</summary>
+    private const int MaxWordAnswer = 64;
+
     /// <summary>At most this many neighbouring boxes are joined into one answer.</summary>
     private const int MaxJoinedBoxes = 16;
 
@@ -34,7 +38,9 @@ internal static partial class AnswerExtractor
 
     internal readonly record struct Span(int Start, int ContentStart, int ContentEnd, int End);
 
-    public static List<string> Candidates(string text, GradeOptions options, bool plainText, GradeBudget budget)
+    /// <param name="wordAnswer">Whether a short text without any number or formula is its own answer ("Bob"):
+    /// true for gold answers and already-extracted answers, false for model responses.</param>
+    public static List<string> Candidates(string text, GradeOptions options, bool plainText, GradeBudget budget, bool wordAnswer = false)
     {
         var candidates = new List<string>(4);
         if (options.ReasoningDelimiters is { Count: > 0 } delimiters)
@@ -75,7 +81,25 @@ internal static partial class AnswerExtractor
         if (plainText && PlainNumberScanner.Last(text, 0, text.Length) is { } last) positioned.Add((last.End, last.Latex));
         positioned.Sort((a, b) => b.End.CompareTo(a.End));
         foreach (var p in positioned) candidates.Add(p.Text);
+
+        // A short answer in words ("Bob", "all", "NNNYYY") is its own candidate when nothing else was found,
+        // unless it has an answer anchor with nothing after it ("Answer is forty two." has no answer).
+        if (wordAnswer && candidates.Count == 0 && !final.Success && !anchor.Success && text.Length <= MaxWordAnswer)
+        {
+            var trimmed = text.Trim();
+            if (trimmed.Length > 0) candidates.Add(trimmed);
+        }
         return candidates;
+    }
+
+    /// <summary>For a bare answer such as "8,12" that was read as the decimal 8.12, its other reading as a list
+    /// (the gold of a list question); null when the text has no such ambiguity.</summary>
+    public static string? DecimalCommaAlternative(string text)
+    {
+        if (text.Length > 64 || !text.Contains(',')) return null;
+        var number = PlainNumberScanner.Whole(text);
+        if (number == null || !number.Contains('.') || text.Contains('.')) return null;
+        return LooksLikeFormula(text) ? text.Trim() : null;
     }
 
     /// <summary>The content of the last box, joined with earlier boxes that sit close to it
@@ -339,10 +363,19 @@ internal static partial class AnswerExtractor
         return false;
     }
 
+    private static bool IsJoinWord(string text, int start)
+    {
+        var end = start;
+        while (end < text.Length && char.IsAsciiLetter(text[end])) end++;
+        var word = text.AsSpan(start, end - start);
+        var before = start == 0 || !char.IsAsciiLetter(text[start - 1]);
+        return before && (word.SequenceEqual("and") || word.SequenceEqual("or"));
+    }
+
     /// <summary>A short text that is a formula rather than prose: no run of three letters outside \commands and \text{}.</summary>
     private static bool LooksLikeFormula(string text)
     {
-        if (text.Length > 300) return false;
+        if (text.Length > 1000) return false;
         var run = 0;
         for (var k = 0; k < text.Length; k++)
         {
@@ -362,7 +395,11 @@ internal static partial class AnswerExtractor
                 run = 0;
                 continue;
             }
-            if (char.IsAsciiLetter(c)) { if (++run >= 3) return false; }
+            if (char.IsAsciiLetter(c))
+            {
+                // "and" / "or" join answers ("9 and -7"); other words of three letters or more are prose.
+                if (++run >= 3 && !IsJoinWord(text, k - run + 1)) return false;
+            }
             else
             {
                 run = 0;

@@ -23,8 +23,8 @@ internal static partial class AnswerNormalizer
 
     public static string Normalize(string answer)
     {
-        var s = answer.Trim();
-        // Trailing sentence punctuation, and a stray closing "$" or "\)" left by extraction.
+        var s = StripMathDelimiters(answer.Trim());
+        // Trailing sentence punctuation.
         s = s.TrimEnd(' ', '.', '\n', '\t', ';');
         if (s.Length == 0) return s;
         if (s.Length > MaxAnswerChars) throw new Symbolic.MathLimitException("answer too long");
@@ -54,11 +54,24 @@ internal static partial class AnswerNormalizer
         return head + s;
     }
 
-    /// <summary>"6 \text{ and } 8" keeps its text: only a text after a value is a unit.</summary>
+    /// <summary>"6 \text{ and } 8" and "\frac{4}{3}\,\mathrm{m} / \mathrm{s}" keep their text: only a text after a value is a unit.</summary>
     private static bool IsJoinedText(string s, int at)
     {
         var head = s[..at].TrimEnd();
-        return head.Length == 0 || head.EndsWith('=') || head.EndsWith(',');
+        return head.Length == 0 || head[^1] is '=' or ',' or '/' or '*' or '+' or '-' or '^' or '_' or '(' or '{';
+    }
+
+    /// <summary>Removes math delimiters around the whole answer: $...$, $$...$$, \(...\), \[...\] (a box may hold them).</summary>
+    private static string StripMathDelimiters(string s)
+    {
+        for (var pass = 0; pass < 2; pass++)
+        {
+            if (s.Length >= 4 && s.StartsWith("\\(", StringComparison.Ordinal) && s.EndsWith("\\)", StringComparison.Ordinal)) s = s[2..^2].Trim();
+            else if (s.Length >= 4 && s.StartsWith("\\[", StringComparison.Ordinal) && s.EndsWith("\\]", StringComparison.Ordinal)) s = s[2..^2].Trim();
+            else if (s.Length >= 2 && s[0] == '$' && s[^1] == '$') s = s.Trim('$').Trim();
+            else break;
+        }
+        return s;
     }
 
     private static bool HasValueBefore(string s, int at)

@@ -45,8 +45,10 @@ public sealed class VerifyGrader : IAnswerGrader
 
     public GradeOptions Options => _options;
 
-    /// <summary>An extracted answer: the text that was parsed, and its tree (null when it did not parse).</summary>
-    private sealed record Answer(string Text, Expr? Tree);
+    /// <summary>An extracted answer: the text that was parsed, its tree (null when nothing parsed), the first
+    /// candidate's text (the raw answer Math-Verify falls back to), and for a gold such as "1,22" the other
+    /// reading ({1, 22} besides 1.22).</summary>
+    private sealed record Answer(string Text, Expr? Tree, string FirstText, Answer? Alternative = null);
 
     public GradeResult Grade(string response, string gold)
     {
@@ -57,7 +59,7 @@ public sealed class VerifyGrader : IAnswerGrader
             if (gold.Length > _options.MaxInputChars) return new GradeResult(false, null, true);
             var predicted = Read(response, _options.PlainTextFallback, _options, budget);
             extracted = predicted?.Text;
-            var reference = Read(gold, true, _goldOptions, budget);
+            var reference = Read(gold, true, _goldOptions, budget, isReference: true);
             if (predicted == null || reference == null) return new GradeResult(false, extracted, false);
             return new GradeResult(Match(reference, predicted, budget), extracted, false);
         }
@@ -89,8 +91,8 @@ public sealed class VerifyGrader : IAnswerGrader
         var budget = new GradeBudget(_options.TimeLimit);
         try
         {
-            var a = Read(first, true, _goldOptions, budget);
-            var b = Read(second, true, _goldOptions, budget);
+            var a = Read(first, true, _goldOptions, budget, isReference: true);
+            var b = Read(second, true, _goldOptions, budget, isReference: true);
             return a != null && b != null && Match(a, b, budget);
         }
         catch (Exception e) when (e is GradeTimeoutException or MathLimitException or InsufficientExecutionStackException
@@ -102,26 +104,45 @@ public sealed class VerifyGrader : IAnswerGrader
     }
 
     /// <summary>The first extraction candidate that parses; else the first candidate as raw text; null when there is none.</summary>
-    private static Answer? Read(string text, bool plainText, GradeOptions options, GradeBudget budget)
+    private static Answer? Read(string text, bool plainText, GradeOptions options, GradeBudget budget, bool isReference = false)
     {
-        var candidates = AnswerExtractor.Candidates(text, options, plainText, budget);
+        var candidates = AnswerExtractor.Candidates(text, options, plainText, budget, wordAnswer: isReference);
         string? firstText = null;
+        Answer? answer = null;
         foreach (var candidate in candidates)
         {
             var normalised = AnswerNormalizer.Normalize(candidate);
             if (normalised.Length == 0) continue;
             firstText ??= normalised;
             var tree = MathParser.TryParse(normalised, MathSyntax.Latex, budget);
-            if (tree != null) return new Answer(normalised, tree);
+            if (tree != null) { answer = new Answer(normalised, tree, firstText); break; }
         }
-        return firstText == null ? null : new Answer(firstText, null);
+        if (answer == null) return firstText == null ? null : new Answer(firstText, null, firstText);
+        if (plainText && AnswerExtractor.DecimalCommaAlternative(text) is { } other
+            && MathParser.TryParse(AnswerNormalizer.Normalize(other), MathSyntax.Latex, budget) is { } otherTree)
+        {
+            answer = answer with { Alternative = new Answer(other, otherTree, other) };
+        }
+        return answer;
     }
 
     private bool Match(Answer gold, Answer predicted, GradeBudget budget)
     {
+        if (MatchOne(gold, predicted, budget)) return true;
+        return gold.Alternative != null && MatchOne(gold.Alternative, predicted, budget);
+    }
+
+    private bool MatchOne(Answer gold, Answer predicted, GradeBudget budget)
+    {
         // Math-Verify's fall-back for text that does not parse: equal non-empty strings.
-        if (string.Equals(gold.Text.Trim(), predicted.Text.Trim(), StringComparison.Ordinal) && gold.Text.Trim().Length > 0) return true;
+        if (SameText(gold.Text, predicted.Text) || SameText(gold.FirstText, predicted.FirstText)) return true;
         if (gold.Tree == null || predicted.Tree == null) return false;
         return new AnswerComparer(_options, budget).AreEquivalent(gold.Tree, predicted.Tree);
+    }
+
+    private static bool SameText(string a, string b)
+    {
+        var x = a.AsSpan().Trim();
+        return x.Length > 0 && x.SequenceEqual(b.AsSpan().Trim());
     }
 }

@@ -74,24 +74,27 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <summary>
     /// log p(targets[b, t] | inputIds[b, ≤t]) as float32 [B, T]. Targets are aligned with positions (for
     /// next-token log-probs pass targets = inputIds shifted left by one and ignore the last column).
-    /// The vocabulary projection runs in chunks of positions so that no-grad scoring never holds more
-    /// than about <paramref name="maxLogitElements"/> float32 logits at once.
+    /// The vocabulary projection runs in chunks of positions holding about <paramref name="maxLogitElements"/>
+    /// float32 logits, in the forward and (with gradients) in the backward, which recomputes them: the full
+    /// [B, T, vocab] logits never exist (see <see cref="ChunkedTargetLogProbs"/>).
     /// </summary>
     public Tensor TokenLogProbs(Tensor inputIds, Tensor targets, Tensor? attentionMask = null, long maxLogitElements = 1L << 26)
     {
         using var scope = NewDisposeScope();
         var hidden = HiddenStates(inputIds, attentionMask, null); // [B, T, hidden]
-        long batch = hidden.shape[0], length = hidden.shape[1];
-        var chunk = Math.Max(1, Math.Min(length, maxLogitElements / Math.Max(1, batch * Config.VocabSize)));
-        var pieces = new List<Tensor>();
-        for (long start = 0; start < length; start += chunk)
-        {
-            var size = Math.Min(chunk, length - start);
-            var logits = ProjectToVocab(hidden.narrow(1, start, size)).to_type(ScalarType.Float32); // [B, c, V]
-            var chosen = logits.gather(-1, targets.narrow(1, start, size).unsqueeze(-1)).squeeze(-1);
-            pieces.Add(chosen - logits.logsumexp(-1));
-        }
-        return cat(pieces, 1).MoveToOuterDisposeScope();
+        return TargetLogProbs(hidden, targets, maxLogitElements).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// log p(targets) [B, T] float32 from final hidden states [B, T, hidden] (e.g. a slice of
+    /// <see cref="HiddenStates"/> covering the response), chunked as in <see cref="TokenLogProbs"/>.
+    /// </summary>
+    public Tensor TargetLogProbs(Tensor hidden, Tensor targets, long maxLogitElements = 1L << 26)
+    {
+        var chunk = Math.Max(1, Math.Min(hidden.shape[1], maxLogitElements / Math.Max(1, hidden.shape[0] * Config.VocabSize)));
+        return is_grad_enabled() && (hidden.requires_grad || HeadWeight.requires_grad)
+            ? ChunkedTargetLogProbs.Run(hidden, HeadWeight, targets, chunk)
+            : ChunkedTargetLogProbs.Compute(hidden, HeadWeight, targets, chunk);
     }
 
     /// <summary>
@@ -102,6 +105,11 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long batch = inputIds.shape[0], length = inputIds.shape[1];
+        // Without a cache, padding only at the ends of rows changes nothing for real tokens under causal
+        // attention (they never see later positions, and their positions count from 0): drop the mask so
+        // that SDPA takes its causal, mask-free path (a fused kernel on CUDA). GRPO micro-batches of one
+        // prompt's samples look like this. One host read of a boolean.
+        if (attentionMask is not null && cache is null && PaddedOnlyOnTheRight(attentionMask)) attentionMask = null;
         var context = BuildContext(inputIds, attentionMask, cache, batch, length);
         var h = model.embed_tokens.forward(inputIds);
         var checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
@@ -114,6 +122,16 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
             cache.EndWrite((int)length, valid);
         }
         return model.norm.forward(h).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Whether every row of a [B, T] mask is ones followed by zeros (non-increasing along T).</summary>
+    private static bool PaddedOnlyOnTheRight(Tensor attentionMask)
+    {
+        var length = attentionMask.shape[1];
+        if (length < 2) return true;
+        using var scope = NewDisposeScope();
+        var mask = attentionMask.to_type(ScalarType.Int64);
+        return (mask.narrow(1, 1, length - 1) <= mask.narrow(1, 0, length - 1)).all().item<bool>();
     }
 
     private AttentionContext BuildContext(Tensor inputIds, Tensor? attentionMask, KvCache? cache, long batch, long length)
