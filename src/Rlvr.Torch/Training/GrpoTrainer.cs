@@ -87,6 +87,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             throw new FileNotFoundException($"model folder '{baseDir}' has no config.json (set model.path or --model)");
         using var policy = TrainingSetup.LoadModel(latest is null ? baseDir : Path.Combine(latest.Value.Path, "model"), placement);
         using var reference = config.Grpo.KlCoef != 0 ? TrainingSetup.LoadModel(baseDir, placement) : null;
+        policy.GradientCheckpointing = config.Model.GradientCheckpointing;
         reference?.eval();
         var tokenizer = HfTokenizer.Load(baseDir);
         var defaults = GenerationDefaults.Read(baseDir);
