@@ -11,6 +11,6 @@ rlvr() { bash .device/run.sh rlvr.dll "$@"; }
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 rm -rf .device/out-eval
 time rlvr eval --model tests/fixtures/qwen2-tokenizer --random-weights qwen2.5-math-1.5b --template qwen-math \
-  --datasets MATH-500 --limit "$limit" --max-new-tokens 3072 --shards 4 --batch-size 128 \
+  --datasets MATH-500 --limit "$limit" --max-new-tokens 3072 --shards 4 \
   --device cuda --out .device/out-eval
 mkdir -p "${OUT:-/tmp}/eval" && cp .device/out-eval/summary.json "${OUT:-/tmp}/eval/" 2>/dev/null || true

@@ -65,6 +65,20 @@ public sealed class AnalysisTests : IDisposable
     }
 
     [Fact]
+    public void RunFoldersArePairedByDataset()
+    {
+        var baseDir = Directory.CreateDirectory(Path.Combine(_dir, "base-run")).FullName;
+        var rlDir = Directory.CreateDirectory(Path.Combine(_dir, "rl-run")).FullName;
+        File.Move(HandmadeFile("b.json", "base", Before), Path.Combine(baseDir, "base_MATH-500.json"));
+        File.Move(HandmadeFile("a.json", "rl", After), Path.Combine(rlDir, "rl_MATH-500.json"));
+        File.WriteAllText(Path.Combine(rlDir, "summary.json"), "{}");  // skipped: not a result file
+        var pairs = ResultFiles.PairByDataset(ResultFiles.Read(baseDir), ResultFiles.Read(rlDir));
+        var (before, after) = Assert.Single(pairs);
+        Assert.Equal(("base", "rl"), (before.Run.Model, after.Run.Model));
+        Assert.Throws<FileNotFoundException>(() => ResultFiles.Read(Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName));
+    }
+
+    [Fact]
     public void TransitionsRefuseDifferentProblemSets()
     {
         var before = EvalJson.ReadResult(HandmadeFile("a.json", "a", Before));

@@ -114,6 +114,8 @@ public sealed class EvalMetricsTests
             batches.Select(b => $"{b.Shard}:{string.Join(",", b.Indices)}"));
         // A batch smaller than k still holds one problem.
         Assert.Equal(10, BatchPlanner.Plan(10, 8, 1, 4).Count());
+        // Batch size 0: one call per shard (upstream's --shards), 10 problems in 3 shards.
+        Assert.Equal(new[] { 3, 3, 4 }, BatchPlanner.Plan(10, 8, 3, 0).Select(b => b.Indices.Count));
         // More shards than problems: one problem per shard.
         Assert.Equal(2, BatchPlanner.Plan(2, 1, 4, 64).Count());
         // Seeds differ by batch and dataset and repeat for the same inputs.

@@ -176,4 +176,18 @@ public sealed class EvalRunnerTests : IDisposable
         var e = Assert.Throws<InvalidOperationException>(() => EvalJournal.Open(path, run));
         Assert.Contains("in use by another evaluation", e.Message);
     }
+
+    [Theory]
+    [InlineData(GraderMode.Paper)]
+    [InlineData(GraderMode.Verify)]
+    public void RealGradersJudgeTheResponsesAgainstAmcStyleFloatLabels(GraderMode mode)
+    {
+        // AMC labels are floats ("14.0"); the scripted responses box the integer ("\boxed{14}") or "wrong".
+        var problems = Problems(6).Select(p => p with { Label = p.Label + ".0" }).ToList();
+        var result = new EvalRunner(new ScriptedGenerator(), Graders.Create(mode), Settings()).Run("AMC", problems, new SamplingPlan(4, 0.6));
+        var samples = result.Problems.SelectMany(p => p.Samples).ToList();
+        Assert.Contains(samples, s => s.Correct);
+        Assert.Contains(samples, s => !s.Correct);
+        Assert.All(samples, s => Assert.Equal(!s.Response.Contains("wrong"), s.Correct));
+    }
 }

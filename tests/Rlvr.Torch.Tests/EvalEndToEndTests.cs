@@ -110,6 +110,22 @@ public sealed class EvalEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void GenerationStopsAtAStopStringAndKeepsIt()
+    {
+        using var model = EvalModel.Load(_modelDir, Placement.Cpu);
+        var generator = model.Generator();
+        var request = new GenerationRequest("What is 1+1?", 1);
+        var free = generator.Generate([request], new SamplingSettings(0, 1, 24, [], 0))[0][0];
+        // Pick a stop string from the middle of the unconstrained greedy text (skipping lossy bytes).
+        var at = Enumerable.Range(4, Math.Max(0, free.Text.Length - 8)).First(i => !free.Text.Substring(i, 3).Contains('\uFFFD'));
+        var stop = free.Text.Substring(at, 3);
+        var stopped = generator.Generate([request], new SamplingSettings(0, 1, 24, [stop], 0))[0][0];
+        Assert.Equal(free.Text[..(free.Text.IndexOf(stop, StringComparison.Ordinal) + stop.Length)], stopped.Text);
+        Assert.Equal(Rlvr.Core.Evaluation.FinishReason.Stop, stopped.Finish);
+        Assert.True(stopped.CompletionTokens < free.CompletionTokens);
+    }
+
+    [Fact]
     public void StopStringEndsTheTextAfterIt()
     {
         Assert.Equal("a </answer>", ModelTextGenerator.CutAfterStop("a </answer>\nmore", ["</answer>"]));

@@ -62,6 +62,22 @@ public class GenerationTests
     }
 
     [Fact]
+    public void A_model_that_generated_first_still_trains()
+    {
+        // The trainer's order: rollouts (inference mode), then a differentiable forward on the same model.
+        var fixture = ModelFixture.Load("qwen2-untied");
+        using var model = fixture.LoadModel();
+        var completion = new RolloutEngine(model).Generate([fixture.Inputs[1]], Greedy(maxNew: 4)).Completions[0];
+        var sequence = fixture.Inputs[1].Concat(completion.Tokens).Select(t => (long)t).ToArray();
+        using var ids = tensor(sequence).unsqueeze(0);
+        using var targets = ids.roll(-1, 1);
+        using var logProbs = model.TokenLogProbs(ids, targets);
+        using var loss = -logProbs.sum();
+        loss.backward();
+        Assert.NotNull(model.model.layers[0].self_attn.q_proj.weight.grad);
+    }
+
+    [Fact]
     public void Samples_of_one_prompt_share_the_prefill_and_repeat_greedy()
     {
         var fixture = ModelFixture.Load("qwen2-untied");

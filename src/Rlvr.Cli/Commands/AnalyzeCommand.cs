@@ -24,14 +24,14 @@ public static class AnalyzeCommand
 
     private static Command CodeFrequency()
     {
-        var files = new Argument<string[]>("FILES") { Description = "Result files ({model}_{dataset}.json) written by rlvr eval", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("FILES") { Description = "Result files ({model}_{dataset}.json) written by rlvr eval, or run folders holding them", Arity = ArgumentArity.OneOrMore };
         var json = new Option<string?>("--json") { Description = "Also write the table as JSON to this file" };
         var command = new Command("code-frequency", "Share of responses with code reasoning (\"python\" in the text) and accuracy with and without it (paper Table 1).");
         command.Arguments.Add(files);
         command.Options.Add(json);
         command.SetAction(parse => Guarded(() =>
         {
-            var rows = parse.GetValue(files)!.Select(f => CodeFrequencyAnalysis.Analyze(EvalJson.ReadResult(f))).ToList();
+            var rows = parse.GetValue(files)!.SelectMany(ResultFiles.Read).Select(CodeFrequencyAnalysis.Analyze).ToList();
             var table = new Table().AddColumns("model", "dataset", "responses", "code freq.", "acc. with code", "acc. language only", "accuracy");
             foreach (var r in rows)
             {
@@ -46,25 +46,29 @@ public static class AnalyzeCommand
 
     private static Command Transitions()
     {
-        var before = new Argument<string>("BEFORE") { Description = "Result file before training (e.g. the base model's)" };
-        var after = new Argument<string>("AFTER") { Description = "Result file after training, same dataset" };
-        var json = new Option<string?>("--json") { Description = "Also write the table as JSON to this file" };
+        var before = new Argument<string>("BEFORE") { Description = "Result file (or run folder) before training, e.g. the base model's" };
+        var after = new Argument<string>("AFTER") { Description = "Result file (or run folder) after training; folders are paired by dataset" };
+        var json = new Option<string?>("--json") { Description = "Also write the tables as JSON to this file" };
         var command = new Command("transitions", "Split the accuracy change into code->code, code->lang, lang->code, lang->lang (paper Table 2).");
         command.Arguments.Add(before);
         command.Arguments.Add(after);
         command.Options.Add(json);
         command.SetAction(parse => Guarded(() =>
         {
-            var t = TransitionAnalysis.Analyze(EvalJson.ReadResult(parse.GetValue(before)!), EvalJson.ReadResult(parse.GetValue(after)!));
-            AnsiConsole.WriteLine($"{t.Dataset}: {t.ModelBefore} {Pct(t.AccuracyBefore)} -> {t.ModelAfter} {Pct(t.AccuracyAfter)} " +
-                $"({t.GainPoints:+0.0;-0.0;0.0} points over {t.Pairs} response pairs)");
-            var table = new Table().AddColumns("transition", "responses", "net gain", "share of gain");
-            foreach (var r in t.Rows)
+            var pairs = ResultFiles.PairByDataset(ResultFiles.Read(parse.GetValue(before)!), ResultFiles.Read(parse.GetValue(after)!));
+            var tables = pairs.Select(p => TransitionAnalysis.Analyze(p.Before, p.After)).ToList();
+            foreach (var t in tables)
             {
-                table.AddRow(TransitionAnalysis.Label(r.Transition), r.Responses.ToString(), r.NetGain.ToString("+0;-0;0"), Pct(r.Share));
+                AnsiConsole.WriteLine($"{t.Dataset}: {t.ModelBefore} {Pct(t.AccuracyBefore)} -> {t.ModelAfter} {Pct(t.AccuracyAfter)} " +
+                    $"({t.GainPoints:+0.0;-0.0;0.0} points over {t.Pairs} response pairs)");
+                var table = new Table().AddColumns("transition", "responses", "net gain", "share of gain");
+                foreach (var r in t.Rows)
+                {
+                    table.AddRow(TransitionAnalysis.Label(r.Transition), r.Responses.ToString(), r.NetGain.ToString("+0;-0;0"), Pct(r.Share));
+                }
+                AnsiConsole.Write(table);
             }
-            AnsiConsole.Write(table);
-            WriteJson(parse.GetValue(json), t);
+            WriteJson(parse.GetValue(json), tables);
         }));
         return command;
     }

@@ -24,7 +24,7 @@ public static class EvalCommand
         var template = new Option<string?>("--template") { Description = "Prompt template (qwen-math, qwen2.5, chatml, llama3, llama3.0, r1, raw, or a file); default: recognised from the model's chat template" };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "New tokens per sample", DefaultValueFactory = _ => EvalDefaults.MaxNewTokens };
         var shards = new Option<int>("--shards") { Description = "Split each dataset's problems into this many generation shards (upstream --shards)", DefaultValueFactory = _ => EvalDefaults.Shards };
-        var batch = new Option<int>("--batch-size") { Description = "Sequences per generation call within a shard", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch-size") { Description = "Cap on sequences per generation call within a shard (0 = each shard in one call, as upstream; a cap bounds memory and what an interruption loses)", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
         var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 (default: float32 on CPU, bfloat16 on CUDA)" };
         var grader = new Option<string>("--grader") { Description = "paper (upstream's math reward) or verify", DefaultValueFactory = _ => "paper" };

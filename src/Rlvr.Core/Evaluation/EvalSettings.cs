@@ -10,7 +10,8 @@ namespace Rlvr.Core.Evaluation;
 /// <param name="MaxNewTokens">Generation limit per sample (paper: 3,072).</param>
 /// <param name="Shards">The problems are cut into this many contiguous shards, each generated separately
 /// (upstream `--shards`, which reproduced the batch composition of its vLLM engines).</param>
-/// <param name="BatchSequences">Sequences per generation call within a shard; a problem's samples always stay in one call.</param>
+/// <param name="BatchSequences">Sequences per generation call within a shard (0: the whole shard in one call, as
+/// upstream; a smaller cap bounds memory and the work an interruption loses); a problem's samples always stay in one call.</param>
 /// <param name="TopP">Nucleus sampling (paper: 1.0).</param>
 /// <param name="Seed">Every batch's sampling seed derives from this, the dataset and the batch's position.</param>
 /// <param name="ProblemPrefix">Text put before the problem inside the template.</param>
@@ -24,7 +25,7 @@ public sealed record EvalSettings(
     IPromptTemplate Template,
     int MaxNewTokens = EvalDefaults.MaxNewTokens,
     int Shards = EvalDefaults.Shards,
-    int BatchSequences = 64,
+    int BatchSequences = 0,
     double TopP = EvalDefaults.TopP,
     long Seed = 0,
     string ProblemPrefix = "",
@@ -32,7 +33,10 @@ public sealed record EvalSettings(
     string ResponsePrefix = "")
 {
     /// <summary>The final result file of a dataset.</summary>
-    public string ResultPath(string dataset) => Path.Combine(OutputDir, $"{FileSafe(Model)}_{FileSafe(dataset)}.json");
+    public string ResultPath(string dataset) => Path.Combine(OutputDir, ResultFileName(Model, dataset));
+
+    /// <summary>`{model}_{dataset}.json`, with characters that cannot be in a file name replaced by '_'.</summary>
+    public static string ResultFileName(string model, string dataset) => $"{FileSafe(model)}_{FileSafe(dataset)}.json";
 
     /// <summary>The append-only journal of a dataset in progress.</summary>
     public string JournalPath(string dataset) => Path.Combine(OutputDir, $"{FileSafe(Model)}_{FileSafe(dataset)}.partial.jsonl");

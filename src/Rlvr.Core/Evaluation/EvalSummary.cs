@@ -20,7 +20,7 @@ public sealed record EvalSummary(string Model, string Grader, string Template, I
         var first = results[0].Run;
         var lines = results.Select(r => new DatasetSummary(r.Run.Dataset, r.Metrics.Problems, r.Metrics.SamplesPerProblem, r.Run.Temperature,
             r.Metrics.AvgAtK, r.Metrics.PassAtKMax, r.Metrics.CodeFrequency, r.Metrics.MeanCompletionTokens,
-            $"{first.Model}_{r.Run.Dataset}.json")).ToList();
+            EvalSettings.ResultFileName(r.Run.Model, r.Run.Dataset))).ToList();
         return new EvalSummary(first.Model, first.Grader, first.Template, lines, lines.Average(l => l.AvgAtK), lines.Average(l => l.PassAtK));
     }
 

@@ -41,7 +41,9 @@ public sealed class RolloutEngine
         var reasons = new FinishReason?[total];
         var matcher = new StopMatcher(options);
 
-        using var noGrad = no_grad();
+        // Inference mode: no autograd bookkeeping (version counters, view tracking) on any op; nothing made
+        // here outlives the call except host arrays.
+        using var inference = inference_mode(true);
         using var generator = options.Sampling.IsGreedy ? null : new Generator((ulong)options.Seed, device);
         using var cache = new KvCache(_model.Config, _model.Placement, prompts.Count, width + options.MaxNewTokens);
         var clock = Stopwatch.StartNew();

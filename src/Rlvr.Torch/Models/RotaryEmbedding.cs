@@ -55,6 +55,9 @@ public sealed class RotaryEmbedding : IDisposable
         if (_table is null || _table.device != positions.device)
         {
             _table?.Dispose();
+            // A normal tensor even when the first forward runs under inference mode (generation), so
+            // that later training forwards may use it.
+            using var normalMode = inference_mode(false);
             _table = tensor(_inverseFrequencies).to(positions.device).DetachFromDisposeScope();
         }
         using var scope = NewDisposeScope();

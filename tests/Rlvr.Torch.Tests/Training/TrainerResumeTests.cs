@@ -77,16 +77,19 @@ public class TrainerResumeTests : IDisposable
         return Process.Start(info)!;
     }
 
-    /// <summary>rlvr.dll from this checkout's artifacts (same build configuration as the tests when present).</summary>
+    /// <summary>
+    /// rlvr.dll: the copy beside the tests (the test project references the CLI, so it is built with
+    /// them and matches this code), else the newest build under artifacts/bin/Rlvr.Cli.
+    /// </summary>
     private static string FindCli()
     {
+        var beside = Path.Combine(AppContext.BaseDirectory, "rlvr.dll");
+        if (File.Exists(beside)) return beside;
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, "bin", "Rlvr.Cli"))) dir = dir.Parent;
-        Assert.True(dir is not null, "artifacts/bin/Rlvr.Cli not found: build src/Rlvr.Cli before running this test");
+        Assert.True(dir is not null, "rlvr.dll not found: build src/Rlvr.Cli before running this test");
         var builds = Directory.GetFiles(Path.Combine(dir!.FullName, "bin", "Rlvr.Cli"), "rlvr.dll", SearchOption.AllDirectories);
         Assert.True(builds.Length > 0, "rlvr.dll not found under artifacts/bin/Rlvr.Cli: build src/Rlvr.Cli first");
-        var configuration = AppContext.BaseDirectory.Contains("release", StringComparison.OrdinalIgnoreCase) ? "release" : "debug";
-        return builds.OrderByDescending(b => b.Contains(configuration, StringComparison.OrdinalIgnoreCase))
-            .ThenByDescending(File.GetLastWriteTimeUtc).First();
+        return builds.OrderByDescending(File.GetLastWriteTimeUtc).First();
     }
 }
