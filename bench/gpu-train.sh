@@ -10,11 +10,11 @@ set -uo pipefail
 micro=${1:-8}
 rlvr() { bash .device/run.sh rlvr.dll "$@"; }
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
-echo "== rlvr bench train (bf16 compute, fp32 masters, no gradient checkpointing)"
+echo "== rlvr bench train (bf16 compute, fp32 masters, gradient checkpointing as the baseline)"
 # nvidia-smi samples the peak memory of the process (TorchSharp exposes no CUDA memory statistics)
 ( while sleep 0.5; do nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits; done ) > /tmp/rlvr-mem.txt &
 sampler=$!
-rlvr bench train --preset qwen2.5-math-1.5b --device cuda --batch 8 --micro-batch "$micro" --prompt 256 --new 768 --repeats 3 --json
+rlvr bench train --preset qwen2.5-math-1.5b --device cuda --batch 8 --micro-batch "$micro" --prompt 256 --new 768 --repeats 3 --gradient-checkpointing --json
 kill $sampler 2>/dev/null
 echo "peak GPU memory used (MiB, sampled): $(sort -n /tmp/rlvr-mem.txt | tail -1)"
 echo "== Hugging Face transformers baseline, same machine, same shape"

@@ -74,6 +74,37 @@ public class GraderFuzzTests(ITestOutputHelper output)
         };
     }
 
+    /// <summary>Long texts built to make a naive scanner quadratic (unclosed delimiters, unclosed boxes, digits
+    /// and spaces); each must be graded within the bound, whatever the verdict.</summary>
+    public static TheoryData<string, string> Quadratic()
+    {
+        static string Repeat(string piece, int times) => string.Concat(Enumerable.Repeat(piece, times));
+        return new TheoryData<string, string>
+        {
+            { "unclosed \\(", Repeat("\\(", 50_000) },
+            { "unclosed \\[", Repeat("\\[ x ", 20_000) },
+            { "unclosed $$", Repeat("$$ 1 ", 20_000) },
+            { "unclosed boxes", Repeat("\\boxed{", 12_000) },
+            { "digits and blanks", Repeat("1 ", 50_000) + "x K2A " + new string(' ', 50_000) },
+            { "frac chain", Repeat("\\frac{", 12_000) },
+            { "text chain", Repeat("\\text{", 14_000) },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Quadratic))]
+    public void LongAdversarialTextsStayWithinTheBound(string name, string response)
+    {
+        var grader = new VerifyGrader();
+        var limit = grader.Options.TimeLimit;
+        var watch = Stopwatch.StartNew();
+        var result = grader.Grade(response, "5");
+        watch.Stop();
+        output.WriteLine($"{name}: {watch.Elapsed.TotalMilliseconds:F1} ms, {result}");
+        Assert.False(result.Correct);
+        Assert.True(watch.Elapsed < 2 * limit, $"{name} took {watch.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
     [Theory]
     [MemberData(nameof(Pathological))]
     public void PathologicalInputIsNotEqualAndTimedOutWithinTheBound(string name, string response, string gold)

@@ -42,6 +42,30 @@ public class VerifyDatasetGoldTests(ITestOutputHelper output)
         Assert.Empty(failures);
     }
 
+    /// <summary>The training labels (DeepScaleR levels 1-5, every 4th distinct answer) are read and match themselves too:
+    /// the verify grader as the `math` reward must not fail a correct completion because it cannot read the label.
+    /// A few labels are malformed (an unbalanced brace, a 1,000-digit number split by blanks), hence 99.5%, not 100%.</summary>
+    [Fact]
+    public void TrainingLabelsGradeTrueAgainstThemselves()
+    {
+        var answers = new List<string>();
+        for (var level = 1; level <= 5; level++)
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(RepoPaths.Data($"DeepScaleR_Difficulty_Level_{level}", "train.json")));
+            foreach (var row in doc.RootElement.EnumerateArray())
+            {
+                if (row.GetProperty("answer") is { ValueKind: JsonValueKind.String } answer) answers.Add(answer.GetString()!);
+            }
+        }
+        var sample = answers.Distinct().Where((_, k) => k % 4 == 0).ToList();
+        var grader = new VerifyGrader(VerdictOptions.Generous);
+        var failures = sample.Where(a => !grader.Grade(Boxed(a), a).Correct).ToList();
+        foreach (var f in failures) output.WriteLine("label not equal to itself: " + f);
+        output.WriteLine($"{sample.Count - failures.Count}/{sample.Count} labels grade true against themselves");
+        Assert.True(sample.Count > 2500);
+        Assert.True(failures.Count <= sample.Count / 200, $"{failures.Count} labels do not match themselves");
+    }
+
     [Fact]
     public void GoldsOfDifferentProblemsAreNotEqual()
     {

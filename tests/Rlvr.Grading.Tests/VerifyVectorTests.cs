@@ -26,3 +26,24 @@ public class VerifyVectorTests(ITestOutputHelper output)
 
     private static string Short(string? s) => s == null ? "null" : s.Length > 60 ? s[..60] + "..." : s;
 }
+
+/// <summary>The grader keeps no state between calls: grading the vectors on many threads gives the sequential verdicts.</summary>
+public class VerifyThreadSafetyTests
+{
+    [Fact]
+    public void ParallelGradingGivesTheSequentialVerdicts()
+    {
+        var cases = GradingCase.Load();
+        var grader = new VerifyGrader(VerdictOptions.Generous);
+        var sequential = cases.Select(c => grader.Grade(c.Prediction, c.Gold).Correct).ToArray();
+        var parallel = new bool[cases.Count];
+        Parallel.For(0, cases.Count * 3, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
+        {
+            var i = k % cases.Count;
+            parallel[i] = grader.Grade(cases[i].Prediction, cases[i].Gold).Correct;
+        });
+        Assert.Equal(sequential, parallel);
+        Assert.Contains(true, sequential);
+        Assert.Contains(false, sequential);
+    }
+}

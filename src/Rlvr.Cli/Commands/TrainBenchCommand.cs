@@ -30,9 +30,10 @@ public static class TrainBenchCommand
         var responseLength = new Option<int>("--new") { Description = "Response tokens per sequence (the loss is on these).", DefaultValueFactory = _ => 64 };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default).", DefaultValueFactory = _ => 0 };
         var repeats = new Option<int>("--repeats") { Description = "Timed steps (the best is reported) after one warm-up step.", DefaultValueFactory = _ => 3 };
+        var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute layer activations in backward (as the Hugging Face baseline measures)." };
         var json = new Option<bool>("--json") { Description = "Also print one JSON line." };
         var command = new Command("train", "Time GRPO optimizer steps on a random-weight preset model.");
-        foreach (var o in new Option[] { preset, device, dtype, batch, micro, promptLength, responseLength, threads, repeats, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, device, dtype, batch, micro, promptLength, responseLength, threads, repeats, checkpointing, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             ModelConfig config;
@@ -52,10 +53,11 @@ public static class TrainBenchCommand
             if (parse.GetValue(threads) > 0) torch.set_num_threads(parse.GetValue(threads));
             var (b, m, p, n) = (parse.GetValue(batch), parse.GetValue(micro), parse.GetValue(promptLength), parse.GetValue(responseLength));
             Console.WriteLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; preset {parse.GetValue(preset)} ({config.ParameterCount() / 1e6:F1} M parameters, random weights), {placement}, torch threads {torch.get_num_threads()}");
-            Console.WriteLine($"batch {b} in micro-batches of {m}, prompt {p} + response {n} tokens; no gradient checkpointing");
+            Console.WriteLine($"batch {b} in micro-batches of {m}, prompt {p} + response {n} tokens; gradient checkpointing {(parse.GetValue(checkpointing) ? "on" : "off")}");
 
             using var model = new CausalLanguageModel(config, placement);
             model.InitializeRandom(0);
+            model.GradientCheckpointing = parse.GetValue(checkpointing);
             model.train();
             using var adam = new MasterWeightAdam(model.named_parameters(), 1e-6);
             var random = new Random(0);

@@ -282,6 +282,7 @@ public static class Evaluator
         Complex acc = s.IsProduct ? 1 : 0;
         for (var k = from; k <= to; k++)
         {
+            if (((long)(k - from) & 63) == 63) budget?.ThrowIfExpired();
             inner[s.Variable] = k;
             var term = Num(s.Body, sym, budget, depth + 1, inner);
             acc = s.IsProduct ? acc * term : acc + term;

@@ -10,8 +10,9 @@ namespace Rlvr.Grading.Symbolic;
 /// </summary>
 public sealed partial class MathParser
 {
-    /// <summary>Deepest nesting accepted; deeper input fails with a <see cref="MathLimitException"/>.</summary>
-    public const int MaxDepth = 120;
+    /// <summary>Deepest recursion of the parser accepted (each bracket level costs about eight); deeper input fails
+    /// with a <see cref="MathLimitException"/>. About 35 nested brackets or fractions.</summary>
+    public const int MaxDepth = 300;
 
     private static readonly HashSet<string> Functions = new(StringComparer.Ordinal)
     {
@@ -93,6 +94,8 @@ public sealed partial class MathParser
     private void Enter()
     {
         if (++_depth > MaxDepth) throw new MathLimitException("nesting too deep");
+        // A safety net under the depth limit: a thread with a small stack gets an exception, never a crash.
+        if ((_depth & 15) == 0) System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if ((++_steps & 255) == 0) _budget?.ThrowIfExpired();
     }
 

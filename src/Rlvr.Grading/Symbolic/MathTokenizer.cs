@@ -58,7 +58,8 @@ internal static partial class MathTokenizer
         {
             if ((i & 1023) == 0) budget?.ThrowIfExpired();
             var c = text[i];
-            if (char.IsWhiteSpace(c) || c == '$' || c == '~') { i++; continue; }
+            // Blanks, math delimiters and quotes ("$12$ and $13$" quoted by a model) carry no mathematics.
+            if (char.IsWhiteSpace(c) || c is '$' or '~' or '"' or '“' or '”') { i++; continue; }
             if (char.IsAsciiDigit(c) || (c == '.' && i + 1 < n && char.IsAsciiDigit(text[i + 1])))
             {
                 i = ReadNumber(text, i, bracketDepth == 0 && matrixDepth == 0, tokens);

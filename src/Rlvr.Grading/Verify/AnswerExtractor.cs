@@ -199,6 +199,10 @@ internal static partial class AnswerExtractor
         var i = 0;
         var n = text.Length;
         var steps = 0;
+        // The next closer at or after a position, remembered so that many unclosed openers cost one scan, not one each.
+        var doubleDollar = new NextOccurrence(text, "$$");
+        var bracketClose = new NextOccurrence(text, "\\]");
+        var parenClose = new NextOccurrence(text, "\\)");
         while (i < n)
         {
             if ((++steps & 1023) == 0) budget.ThrowIfExpired();
@@ -207,7 +211,7 @@ internal static partial class AnswerExtractor
             {
                 if (i + 1 < n && text[i + 1] == '$')
                 {
-                    var close = text.IndexOf("$$", i + 2, StringComparison.Ordinal);
+                    var close = doubleDollar.From(i + 2);
                     if (close < 0) { i += 2; continue; }
                     spans.Add(new Span(i, i + 2, close, close + 2));
                     i = close + 2;
@@ -222,10 +226,10 @@ internal static partial class AnswerExtractor
             }
             if (c == '\\' && i + 1 < n && text[i + 1] is '[' or '(')
             {
-                var closer = text[i + 1] == '[' ? "\\]" : "\\)";
-                var close = text.IndexOf(closer, i + 2, StringComparison.Ordinal);
+                var isParen = text[i + 1] == '(';
+                var close = isParen ? parenClose.From(i + 2) : bracketClose.From(i + 2);
                 if (close < 0) { i += 2; continue; }
-                if (text[i + 1] == '(' && text.AsSpan(i + 2, close - i - 2).Contains('\n')) { i += 2; continue; }
+                if (isParen && text.AsSpan(i + 2, close - i - 2).Contains('\n')) { i += 2; continue; }
                 spans.Add(new Span(i, i + 2, close, close + 2));
                 i = close + 2;
                 continue;
@@ -233,6 +237,22 @@ internal static partial class AnswerExtractor
             i++;
         }
         return spans;
+    }
+
+    /// <summary>Forward-only search for one string: a query at or before the last answer's position reuses it.</summary>
+    private sealed class NextOccurrence(string text, string value)
+    {
+        private int _searchedFrom = int.MaxValue;
+        private int _found = -1;
+
+        public int From(int position)
+        {
+            // A found occurrence at or after the position is still the next one; no occurrence after an earlier start means none now.
+            if (_searchedFrom <= position && (_found < 0 || _found >= position)) return _found;
+            _searchedFrom = position;
+            _found = text.IndexOf(value, position, StringComparison.Ordinal);
+            return _found;
+        }
     }
 
     private static int FindUnescapedDollar(string text, int from)

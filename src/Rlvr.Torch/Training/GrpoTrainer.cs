@@ -87,6 +87,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             throw new FileNotFoundException($"model folder '{baseDir}' has no config.json (set model.path or --model)");
         using var policy = TrainingSetup.LoadModel(latest is null ? baseDir : Path.Combine(latest.Value.Path, "model"), placement);
         using var reference = config.Grpo.KlCoef != 0 ? TrainingSetup.LoadModel(baseDir, placement) : null;
+        policy.GradientCheckpointing = config.Model.GradientCheckpointing;
         reference?.eval();
         var tokenizer = HfTokenizer.Load(baseDir);
         var defaults = GenerationDefaults.Read(baseDir);
@@ -140,7 +141,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
                 ? null
                 : updater.Update(samples, StepRandom.Create(seed, step, StepRandom.Stream.Shuffle));
             double? evalAccuracy = config.Eval.Every > 0 && step % config.Eval.Every == 0 ? Eval(step) : null;
-            var metrics = Metrics(step, sampled, all, kept.Count, update, timing, prompts.Consumed, evalAccuracy, clock.Elapsed.TotalSeconds);
+            var metrics = StepMetricsCalculator.Compute(step, sampled, all, kept.Count, update, timing, prompts.Consumed, evalAccuracy, clock.Elapsed.TotalSeconds);
             sink.Write(metrics);
             if (config.Telemetry.SamplesEvery > 0 && step % config.Telemetry.SamplesEvery == 0)
                 foreach (var s in PickSamples(sampled)) sink.WriteSample(new { step, prompt = s.Problem.Prompt, label = s.Problem.Label,
@@ -300,47 +301,6 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
                 if (count == 0) yield break;
                 if (k < g.Responses.Count) { yield return g.Responses[k]; count--; }
             }
-    }
-
-    private static StepMetrics Metrics(int step, IReadOnlyList<ResponseGroup> groups, ScoredResponse[] all, int groupsKept,
-        UpdateStats? update, RolloutTiming timing, long consumed, double? evalAccuracy, double seconds)
-    {
-        double rewardMean = all.Average(s => s.Reward);
-        var clip = update?.Clip ?? new ClipStatistics();
-        var buckets = ClipStatistics.BucketNames.Select((name, b) =>
-            (name, new ClipBucket(clip.BucketTokens(b), clip.BucketLowFraction(b), clip.BucketHighFraction(b))))
-            .ToDictionary(x => x.name, x => x.Item2);
-        return new StepMetrics
-        {
-            Step = step,
-            RewardMean = rewardMean,
-            RewardStd = Math.Sqrt(all.Average(s => (s.Reward - rewardMean) * (s.Reward - rewardMean))),
-            ZeroSpreadGroupFraction = groups.Count(g => g.ZeroSpread) / (double)groups.Count,
-            Accuracy = all.Average(s => s.Correct),
-            PassAtN = groups.Average(g => g.Responses.Max(r => r.Correct)),
-            ResponseLengthMean = all.Average(s => (double)s.ResponseTokens.Length),
-            ResponseLengthMax = all.Max(s => s.ResponseTokens.Length),
-            TruncationRate = all.Average(s => s.Truncated ? 1.0 : 0.0),
-            CodeFrequency = all.Average(s => s.MentionsPython ? 1.0 : 0.0),
-            ClipFractionLow = clip.LowFraction,
-            ClipFractionHigh = clip.HighFraction,
-            ClipByOldProb = buckets,
-            Entropy = update?.Entropy ?? 0,
-            Kl = update?.Kl ?? 0,
-            Loss = update?.Loss ?? 0,
-            PolicyLoss = update?.PolicyLoss ?? 0,
-            GradNorm = update?.GradNorm ?? 0,
-            Lr = update?.LearningRate ?? 0,
-            OptimizerSteps = update?.OptimizerSteps ?? 0,
-            SkippedSteps = update?.SkippedSteps ?? 0,
-            GroupsTrained = groupsKept,
-            PromptsConsumed = consumed,
-            EvalAccuracy = evalAccuracy,
-            TokensPerSecond = (timing.GeneratedTokens + (update?.Tokens ?? 0)) / Math.Max(seconds, 1e-9),
-            SecondsGenerating = timing.GenerateSeconds,
-            SecondsScoring = timing.ScoreSeconds,
-            SecondsTraining = update?.Seconds ?? 0,
-        };
     }
 
     private static void WriteAtomically(string path, string text)

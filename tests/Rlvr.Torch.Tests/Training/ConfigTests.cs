@@ -80,6 +80,8 @@ public class ConfigTests
         var ratio = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["grpo.train_batch_size=100"]));
         Assert.Contains("grpo.train_batch_size", ratio.Message);
         Assert.Throws<ArgumentException>(() => ConfigLoader.Parse("", ["rollout.temperature"]));
+        Assert.Contains("optimizer.lr", Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["optimizer.lr=.nan"])).Message);
+        Assert.Contains("grpo.entropy_coef", Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["grpo.entropy_coef=.inf"])).Message);
         Assert.Throws<FileNotFoundException>(() => ConfigLoader.Load("no/such.yaml"));
     }
 }

@@ -49,7 +49,14 @@ public class TrainerEndToEndTests : IDisposable
         // the run folder has what the README promises
         foreach (var file in new[] { GrpoTrainer.ConfigFile, MetricsSink.MetricsFile, RunPlot.FileName })
             Assert.True(File.Exists(Path.Combine(dir, file)), file);
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir, "tensorboard"), "events.out.tfevents*"));
+        var events = Directory.GetFiles(Path.Combine(dir, "tensorboard"), "events.out.tfevents*");
+        Assert.Contains(events, f => System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(f)).Contains("train/reward_mean"));
+        // metrics.jsonl keeps its documented names (dashboards and scripts read them)
+        using var line = System.Text.Json.JsonDocument.Parse(File.ReadLines(Path.Combine(dir, MetricsSink.MetricsFile)).First());
+        foreach (var key in new[] { "step", "reward_mean", "reward_std", "zero_spread_group_fraction", "accuracy", "response_length_mean",
+                     "response_length_max", "truncation_rate", "code_frequency", "clip_fraction_low", "clip_fraction_high", "clip_by_old_prob",
+                     "entropy", "kl", "loss", "grad_norm", "lr", "tokens_per_second", "seconds_generating", "seconds_scoring", "seconds_training" })
+            Assert.True(line.RootElement.TryGetProperty(key, out _), $"metrics.jsonl lacks {key}");
         Assert.True(File.Exists(Path.Combine(dir, "checkpoints", "step-000003", "optimizer.bin")));
     }
 

@@ -180,6 +180,13 @@ public static class ConfigLoader
         Require(c.Grpo.EpsHigh >= 0, "grpo.eps_high must be >= 0");
         Require(c.Grpo.Epochs > 0, "grpo.epochs must be positive");
         Require(c.Checkpoint.Keep > 0, "checkpoint.keep must be positive");
+        Require(c.Checkpoint.MaxBadSteps > 0, "checkpoint.max_bad_steps must be positive");
+        Require(double.IsFinite(c.Optimizer.Lr) && c.Optimizer.Lr > 0, "optimizer.lr must be a positive number");
+        Require(double.IsFinite(c.Optimizer.MaxGradNorm) && c.Optimizer.MaxGradNorm > 0, "optimizer.max_grad_norm must be a positive number");
+        Require(c.Optimizer.Beta1 is >= 0 and < 1 && c.Optimizer.Beta2 is >= 0 and < 1, "optimizer.beta1 and beta2 must be in [0, 1)");
+        Require(double.IsFinite(c.Grpo.KlCoef) && c.Grpo.KlCoef >= 0, "grpo.kl_coef must be a number >= 0");
+        Require(double.IsFinite(c.Grpo.EntropyCoef), "grpo.entropy_coef must be a finite number");
+        Require(c.Grpo.AdvantageClip > 0, "grpo.advantage_clip must be positive");
         Require(c.Run.Device is "auto" or "cpu" or "cuda", $"run.device '{c.Run.Device}': expected auto, cpu or cuda");
         Require(c.Model.Dtype is "auto" or "bf16" or "fp32", $"model.dtype '{c.Model.Dtype}': expected auto, bf16 or fp32");
         Require(c.Model.Tiny is not null || c.Model.Path.Length > 0, "model.path is empty and model.tiny is not set");

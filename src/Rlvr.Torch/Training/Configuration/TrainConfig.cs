@@ -54,9 +54,8 @@ public sealed record PolicyModelConfig
     /// <summary>"auto" (bf16 on GPU, fp32 on CPU), "bf16" or "fp32": the compute dtype; masters stay fp32.</summary>
     public string Dtype { get; init; } = "auto";
     /// <summary>
-    /// Recompute activations in backward to save memory (upstream --gradient_checkpointing). NOT YET
-    /// EFFECTIVE: Training/Memory/ActivationRecompute does the recompute; CausalLanguageModel's layer
-    /// loop still has to route each layer through it.
+    /// Recompute each decoder layer's activations in backward to save memory (upstream
+    /// --gradient_checkpointing); see Models/CheckpointedLayer.cs.
     /// </summary>
     public bool GradientCheckpointing { get; init; } = true;
     /// <summary>When set, the project builds a tiny random Qwen2-architecture model and its own tokenizer.</summary>
