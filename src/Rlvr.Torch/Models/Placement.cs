@@ -19,7 +19,10 @@ public sealed record Placement(torch.Device Device, torch.ScalarType DType)
         var parsed = device switch
         {
             "cpu" => torch.CPU,
-            _ when device.StartsWith("cuda", StringComparison.Ordinal) => torch.device(device),
+            // Checked here: otherwise TorchSharp throws "CUDA did not initialise" with a stack trace at first use.
+            _ when device.StartsWith("cuda", StringComparison.Ordinal) => torch.cuda.is_available()
+                ? torch.device(device)
+                : throw new ArgumentException($"--device {device}: CUDA is not available here (no GPU, or a CPU-only libtorch); use --device cpu."),
             _ => throw new ArgumentException($"--device: '{device}' is not a device; expected cpu or cuda[:N]."),
         };
         var type = dtype is null
