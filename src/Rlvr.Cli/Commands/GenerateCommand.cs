@@ -47,6 +47,8 @@ public static class GenerateCommand
                 RequireAtLeast("--max-new-tokens", parse.GetValue(maxNew), 1);
                 RequireAtLeast("--top-k", parse.GetValue(topK), 0);
                 RequireAtLeast("--threads", parse.GetValue(threads), 0);
+                if (parse.GetValue(temperature) is var heat and < 0)
+                    throw new ArgumentException($"--temperature: expected 0 (greedy) or more, got {heat}.");
                 if (parse.GetValue(topP) is var mass and (<= 0 or > 1))
                     throw new ArgumentException($"--top-p: expected a number in (0, 1], got {mass}.");
                 var folder = parse.GetValue(model)!;
