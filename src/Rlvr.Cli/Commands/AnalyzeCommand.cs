@@ -1,3 +1,4 @@
+using Rlvr.Core.IO;
 using System.CommandLine;
 using System.Text.Json;
 using Rlvr.Core.Analysis;

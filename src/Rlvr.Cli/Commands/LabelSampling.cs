@@ -1,3 +1,4 @@
+using Rlvr.Core.IO;
 using System.CommandLine;
 using System.Text.Json;
 using Rlvr.Core.Data;
@@ -5,7 +6,6 @@ using Rlvr.Core.Evaluation;
 using Rlvr.Core.Templates;
 using Rlvr.Torch.Evaluation;
 using Rlvr.Torch.Models;
-using AtomicFile = Rlvr.Core.IO.AtomicFile;
 
 namespace Rlvr.Cli.Commands;
 

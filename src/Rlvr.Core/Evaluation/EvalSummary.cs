@@ -1,3 +1,4 @@
+using Rlvr.Core.IO;
 using System.Text.Json;
 
 namespace Rlvr.Core.Evaluation;

@@ -1,3 +1,4 @@
+using Rlvr.Core.IO;
 using System.Text;
 using System.Text.Json;
 using Rlvr.Core.Data;

@@ -1,3 +1,4 @@
+using Rlvr.Core.IO;
 using ScottPlot;
 
 namespace Rlvr.Core.Reporting;
@@ -83,19 +84,6 @@ public static class Charts
         if (legend) plot.ShowLegend(Alignment.UpperLeft);
     }
 
-    private static void Save(Plot plot, string path, int width, int height)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(path)}.{Guid.NewGuid():N}.png");
-        try
-        {
-            plot.SavePng(temp, width, height);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    private static void Save(Plot plot, string path, int width, int height) =>
+        AtomicFile.WriteAllBytes(path, plot.GetImageBytes(width, height, ImageFormat.Png));
 }

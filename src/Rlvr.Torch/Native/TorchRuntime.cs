@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Rlvr.Core.IO;
 
 namespace Rlvr.Torch.Native;
 
@@ -50,7 +51,7 @@ public static class TorchRuntime
     /// <summary>
     /// Sets VER_FLG_WEAK on the version need named <paramref name="version"/> in an ELF64 little-endian
     /// shared object. Returns true when the file was changed. Writes a temporary copy and renames it
-    /// into place, so a crash never leaves a half-written library.
+    /// into place (<see cref="AtomicFile"/>), so a crash never leaves a half-written library.
     /// </summary>
     public static bool MarkVersionNeedWeak(string path, string version)
     {
@@ -60,9 +61,7 @@ public static class TorchRuntime
         var flags = BinaryPrimitives.ReadUInt16LittleEndian(elf.AsSpan(flagsOffset));
         if ((flags & VerFlagWeak) != 0) return false;
         BinaryPrimitives.WriteUInt16LittleEndian(elf.AsSpan(flagsOffset), (ushort)(flags | VerFlagWeak));
-        var temp = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllBytes(temp, elf);
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllBytes(path, elf);
         return true;
     }
 
