@@ -67,12 +67,13 @@ public class TrainerResumeTests : IDisposable
         TokensPerSecond = 0, SecondsGenerating = 0, SecondsScoring = 0, SecondsTraining = 0,
     });
 
-    private static Process StartCli(string runDir, bool resume)
+    /// <summary>Starts `rlvr train` on the tiny-cpu preset in <paramref name="runDir"/> with <paramref name="overrides"/> (default: this test's).</summary>
+    internal static Process StartCli(string runDir, bool resume, IReadOnlyList<string>? overrides = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(FindCli());
         foreach (var a in new[] { "train", "--config", "tiny-cpu", "--out", runDir }) info.ArgumentList.Add(a);
-        foreach (var o in Overrides) { info.ArgumentList.Add("--set"); info.ArgumentList.Add(o); }
+        foreach (var o in overrides ?? Overrides) { info.ArgumentList.Add("--set"); info.ArgumentList.Add(o); }
         if (resume) info.ArgumentList.Add("--resume");
         return Process.Start(info)!;
     }
