@@ -6,7 +6,7 @@ namespace Rlvr.Torch.Training.Telemetry;
 
 /// <summary>
 /// Where step metrics go: <c>metrics.jsonl</c> (one object per step), a TensorBoard event file
-/// (TorchSharp's SummaryWriter, scalars under train/...), and <c>samples.jsonl</c> (completions).
+/// (TorchSharp's SummaryWriter, scalars under train/...; on resume the older files are cut back to the resumed step), and <c>samples.jsonl</c> (completions).
 /// </summary>
 public sealed class MetricsSink : IDisposable
 {
@@ -14,6 +14,8 @@ public sealed class MetricsSink : IDisposable
     public const string MetricsFile = "metrics.jsonl";
     /// <summary>Sample completions file name.</summary>
     public const string SamplesFile = "samples.jsonl";
+    /// <summary>TensorBoard event files' folder in the run folder (each process writes its own file).</summary>
+    public const string TensorBoardFolder = "tensorboard";
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private readonly StreamWriter _metrics;
@@ -29,7 +31,9 @@ public sealed class MetricsSink : IDisposable
         JsonLinesWriter.TruncateAfterStep(samplesPath, lastStep);
         _metrics = new StreamWriter(new FileStream(metricsPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
         _samples = new JsonLinesWriter(samplesPath);
-        if (tensorboard) _tensorboard = tensorboard_writer(Path.Combine(runDirectory, "tensorboard"));
+        var tensorboardDir = Path.Combine(runDirectory, TensorBoardFolder);
+        TensorBoardLogTrimmer.TrimAfterStep(tensorboardDir, lastStep);
+        if (tensorboard) _tensorboard = tensorboard_writer(tensorboardDir);
     }
 
     private static SummaryWriter tensorboard_writer(string dir) => tensorboard.SummaryWriter(dir);
