@@ -133,6 +133,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             using var scope = NewDisposeScope();
             var clock = Stopwatch.StartNew();
             torch.manual_seed(StepRandom.Seed(seed, step, StepRandom.Stream.Sampling));
+            // generate + score (Rollout), advantage (AssignAdvantages), loss + optimizer steps (PolicyUpdater.Update)
             var (sampled, kept, timing) = Rollout(collector, prompts, step);
             var all = sampled.SelectMany(g => g.Responses).ToArray();
             var samples = kept.SelectMany(g => g.Responses).ToArray();
@@ -157,6 +158,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             if (update is not null && update.SkippedSteps > 0)
                 Log($"step {step}: {update.SkippedSteps} optimizer step(s) skipped (NaN/Inf loss or gradient)");
             bool due = (config.Checkpoint.Every > 0 && step % config.Checkpoint.Every == 0) || step == config.Run.Steps;
+            // A step that ended on a skipped update is not saved: the newest checkpoint stays the last good one.
             if (due && updater.BadStepsInARow == 0)
                 lastCheckpoint = SaveCheckpoint(store, policy, optimizer, baseDir, step, prompts.Consumed, updater.BadStepsInARow);
             if (step % 5 == 0 || step == config.Run.Steps) WritePlot(runDir);

@@ -18,7 +18,7 @@ public sealed class MetricsSink : IDisposable
     public const string TensorBoardFolder = "tensorboard";
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private readonly StreamWriter _metrics;
+    private readonly JsonLinesWriter _metrics;
     private readonly JsonLinesWriter _samples;
     private readonly SummaryWriter? _tensorboard;
 
@@ -29,7 +29,7 @@ public sealed class MetricsSink : IDisposable
         var samplesPath = Path.Combine(runDirectory, SamplesFile);
         JsonLinesWriter.TruncateAfterStep(metricsPath, lastStep);
         JsonLinesWriter.TruncateAfterStep(samplesPath, lastStep);
-        _metrics = new StreamWriter(new FileStream(metricsPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        _metrics = new JsonLinesWriter(metricsPath, Json);
         _samples = new JsonLinesWriter(samplesPath);
         var tensorboardDir = Path.Combine(runDirectory, TensorBoardFolder);
         TensorBoardLogTrimmer.TrimAfterStep(tensorboardDir, lastStep);
@@ -41,7 +41,7 @@ public sealed class MetricsSink : IDisposable
     /// <summary>Records one step.</summary>
     public void Write(StepMetrics m)
     {
-        _metrics.WriteLine(JsonSerializer.Serialize(m, Json));
+        _metrics.Write(m);
         if (_tensorboard is null) return;
         void Scalar(string name, double value) { if (double.IsFinite(value)) _tensorboard.add_scalar("train/" + name, (float)value, m.Step); }
         Scalar("reward_mean", m.RewardMean); Scalar("reward_std", m.RewardStd);
