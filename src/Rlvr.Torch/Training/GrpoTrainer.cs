@@ -45,6 +45,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
     /// <summary>The run folder's resolved configuration file.</summary>
     public const string ConfigFile = "config.yaml";
     private const string BaseModelFolder = "base-model";
+    // Inside each checkpoint folder: the policy as an HF folder, and the optimizer state.
+    private const string CheckpointModelFolder = "model", OptimizerFile = "optimizer.bin";
 
     private void Log(string line) => options.Log?.Invoke(line);
 
@@ -85,7 +87,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             BuildTinyBase(baseDir, train, template, seed);
         if (!File.Exists(Path.Combine(baseDir, "config.json")))
             throw new FileNotFoundException($"model folder '{baseDir}' has no config.json (set model.path or --model)");
-        using var policy = TrainingSetup.LoadModel(latest is null ? baseDir : Path.Combine(latest.Value.Path, "model"), placement);
+        using var policy = TrainingSetup.LoadModel(latest is null ? baseDir : Path.Combine(latest.Value.Path, CheckpointModelFolder), placement);
         using var reference = config.Grpo.KlCoef != 0 ? TrainingSetup.LoadModel(baseDir, placement) : null;
         policy.GradientCheckpointing = config.Model.GradientCheckpointing;
         reference?.eval();
@@ -108,17 +110,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var prompts = new PromptStream<Problem>(train, seed, config.Data.Shuffle);
         var evalProblems = LoadEvalProblems(heldOut);
 
-        int startStep = 0;
-        if (latest is { } checkpoint)
-        {
-            optimizer.Load(Path.Combine(checkpoint.Path, "optimizer.bin"));
-            startStep = checkpoint.State.Step;
-            prompts.Seek(checkpoint.State.PromptsConsumed);
-            updater.BadStepsInARow = checkpoint.State.BadStepsInARow;
-            using var rng = torch.tensor(Convert.FromBase64String(checkpoint.State.TorchRngState));
-            torch.random.set_rng_state(rng);
-            Log($"resumed from {checkpoint.Path} (step {startStep}, {prompts.Consumed} prompts consumed)");
-        }
+        int startStep = latest is { } checkpoint ? Restore(checkpoint, optimizer, prompts, updater) : 0;
 
         using var sink = new MetricsSink(runDir, config.Telemetry.Tensorboard, startStep);
         double? Eval(int step) => config.Eval.Sets.Count > 0
@@ -165,6 +157,22 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         }
         WritePlot(runDir);
         return new TrainResult(true, config.Run.Steps, $"finished {config.Run.Steps} steps; run folder {runDir}");
+    }
+
+    /// <summary>
+    /// Puts the optimizer state, data position, bad-step count and torch RNG back as the checkpoint
+    /// recorded them (the policy weights were loaded from its model folder); returns its step.
+    /// </summary>
+    private int Restore((string Path, TrainingState State) checkpoint, MasterWeightAdam optimizer, PromptStream<Problem> prompts,
+        PolicyUpdater updater)
+    {
+        optimizer.Load(Path.Combine(checkpoint.Path, OptimizerFile));
+        prompts.Seek(checkpoint.State.PromptsConsumed);
+        updater.BadStepsInARow = checkpoint.State.BadStepsInARow;
+        using var rng = torch.tensor(Convert.FromBase64String(checkpoint.State.TorchRngState));
+        torch.random.set_rng_state(rng);
+        Log($"resumed from {checkpoint.Path} (step {checkpoint.State.Step}, {prompts.Consumed} prompts consumed)");
+        return checkpoint.State.Step;
     }
 
     private void BuildTinyBase(string baseDir, IReadOnlyList<Problem> train, IPromptTemplate template, int seed)
@@ -273,8 +281,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var state = new TrainingState(step, consumed, config.Run.Seed, bad, Convert.ToBase64String(rng.bytes.ToArray()));
         var path = store.Save(state, dir =>
         {
-            CheckpointSaver.Save(policy, Path.Combine(dir, "model"), copyFrom: baseDir);
-            optimizer.Save(Path.Combine(dir, "optimizer.bin"));
+            CheckpointSaver.Save(policy, Path.Combine(dir, CheckpointModelFolder), copyFrom: baseDir);
+            optimizer.Save(Path.Combine(dir, OptimizerFile));
         });
         Log($"checkpoint: {path}");
         return path;
