@@ -64,7 +64,8 @@ public class TensorBoardResumeTests : IDisposable
         Assert.True(trimmed.Length < intact.Length);
     }
 
-    private static List<(long Step, float Value)> Scalars(string runDir, string tag) =>
+    /// <summary>The (step, value) of every <paramref name="tag"/> scalar in the run's event files, files in name order.</summary>
+    internal static List<(long Step, float Value)> Scalars(string runDir, string tag) =>
         Directory.GetFiles(Path.Combine(runDir, MetricsSink.TensorBoardFolder)).Order()
             .SelectMany(ReadEvents).SelectMany(e => e.Scalars).Where(s => s.Tag == tag)
             .Select(s => (s.Step, s.Value)).ToList();

@@ -56,6 +56,8 @@ public class TrainerResumeTests : IDisposable
         var expected = MetricsSink.Read(reference);
         var actual = MetricsSink.Read(killedDir);
         Assert.Equal([1, 2, 3, 4, 5, 6], actual.Select(m => m.Step));
+        // TensorBoard shows each step once, although the killed process had logged past its checkpoint
+        Assert.Equal([1, 2, 3, 4, 5, 6], TensorBoardResumeTests.Scalars(killedDir, "train/reward_mean").Select(s => s.Step));
         for (int i = 0; i < 6; i++) Assert.Equal(WithoutTimings(expected[i]), WithoutTimings(actual[i]));
         // sample completions of steps 4-6 agree as well
         Assert.Equal(File.ReadAllLines(Path.Combine(reference, MetricsSink.SamplesFile)),
