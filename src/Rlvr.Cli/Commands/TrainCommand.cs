@@ -10,6 +10,9 @@ namespace Rlvr.Cli.Commands;
 /// <summary>
 /// `rlvr train`: GRPO training from a YAML config (or the embedded tiny-cpu default) with
 /// `--set key=value` overrides; writes the run folder (config, metrics, TensorBoard, checkpoints, plot).
+/// Exit status: 0 all steps ran; 1 the run failed (message on stderr); 2 bad configuration; 3 stopped
+/// early because <c>checkpoint.max_bad_steps</c> optimizer steps in a row had a NaN/Inf loss or
+/// gradient (the newest checkpoint is the last good one; fix the cause and pass --resume).
 /// </summary>
 public static class TrainCommand
 {
@@ -35,6 +38,8 @@ public static class TrainCommand
             Console.WriteLine($"# rlvr train: resolved configuration (also in {Path.Combine(runDir, GrpoTrainer.ConfigFile)})");
             Console.WriteLine(ConfigLoader.ToYaml(resolved));
             var live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+            TrainResult Train(Action<string> log, Action<StepMetrics> stepCompleted) => new GrpoTrainer(resolved,
+                new TrainOptions(runDir, parse.GetValue(model), parse.GetValue(resume), Log: log, StepCompleted: stepCompleted)).Run();
             try
             {
                 TrainResult result;
@@ -46,25 +51,17 @@ public static class TrainCommand
                         .Start(ctx =>
                         {
                             var task = ctx.AddTask("training", maxValue: resolved.Run.Steps);
-                            var options = new TrainOptions(runDir, parse.GetValue(model), parse.GetValue(resume),
-                                Log: line => AnsiConsole.MarkupLine(Markup.Escape(line)),
-                                StepCompleted: m =>
-                                {
-                                    task.Value = m.Step;
-                                    task.Description = Markup.Escape($"step {m.Step}: reward {m.RewardMean:F3} acc {m.Accuracy:F3}");
-                                    AnsiConsole.MarkupLine(Markup.Escape(Line(m)));
-                                });
-                            result = new GrpoTrainer(resolved, options).Run();
+                            result = Train(line => AnsiConsole.MarkupLine(Markup.Escape(line)), m =>
+                            {
+                                task.Value = m.Step;
+                                task.Description = Markup.Escape($"step {m.Step}: reward {m.RewardMean:F3} acc {m.Accuracy:F3}");
+                                AnsiConsole.MarkupLine(Markup.Escape(Line(m)));
+                            });
                         });
                 }
-                else
-                {
-                    var options = new TrainOptions(runDir, parse.GetValue(model), parse.GetValue(resume),
-                        Log: Console.WriteLine, StepCompleted: m => Console.WriteLine(Line(m)));
-                    result = new GrpoTrainer(resolved, options).Run();
-                }
+                else result = Train(Console.WriteLine, m => Console.WriteLine(Line(m)));
                 Console.WriteLine(result.Message);
-                return result.Completed ? 0 : 3;
+                return result.Completed ? 0 : 3;  // 3: stopped early (NaN/Inf updates), the last good checkpoint kept
             }
             catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FileNotFoundException or ArgumentException or IOException)
             {

@@ -45,6 +45,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
     /// <summary>The run folder's resolved configuration file.</summary>
     public const string ConfigFile = "config.yaml";
     private const string BaseModelFolder = "base-model";
+    // Inside each checkpoint folder: the policy as an HF folder, and the optimizer state.
+    private const string CheckpointModelFolder = "model", OptimizerFile = "optimizer.bin";
 
     private void Log(string line) => options.Log?.Invoke(line);
 
@@ -85,7 +87,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             BuildTinyBase(baseDir, train, template, seed);
         if (!File.Exists(Path.Combine(baseDir, "config.json")))
             throw new FileNotFoundException($"model folder '{baseDir}' has no config.json (set model.path or --model)");
-        using var policy = TrainingSetup.LoadModel(latest is null ? baseDir : Path.Combine(latest.Value.Path, "model"), placement);
+        using var policy = TrainingSetup.LoadModel(latest is null ? baseDir : Path.Combine(latest.Value.Path, CheckpointModelFolder), placement);
         using var reference = config.Grpo.KlCoef != 0 ? TrainingSetup.LoadModel(baseDir, placement) : null;
         policy.GradientCheckpointing = config.Model.GradientCheckpointing;
         reference?.eval();
@@ -108,17 +110,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var prompts = new PromptStream<Problem>(train, seed, config.Data.Shuffle);
         var evalProblems = LoadEvalProblems(heldOut);
 
-        int startStep = 0;
-        if (latest is { } checkpoint)
-        {
-            optimizer.Load(Path.Combine(checkpoint.Path, "optimizer.bin"));
-            startStep = checkpoint.State.Step;
-            prompts.Seek(checkpoint.State.PromptsConsumed);
-            updater.BadStepsInARow = checkpoint.State.BadStepsInARow;
-            using var rng = torch.tensor(Convert.FromBase64String(checkpoint.State.TorchRngState));
-            torch.random.set_rng_state(rng);
-            Log($"resumed from {checkpoint.Path} (step {startStep}, {prompts.Consumed} prompts consumed)");
-        }
+        int startStep = latest is { } checkpoint ? Restore(checkpoint, optimizer, prompts, updater) : 0;
 
         using var sink = new MetricsSink(runDir, config.Telemetry.Tensorboard, startStep);
         double? Eval(int step) => config.Eval.Sets.Count > 0
@@ -133,6 +125,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             using var scope = NewDisposeScope();
             var clock = Stopwatch.StartNew();
             torch.manual_seed(StepRandom.Seed(seed, step, StepRandom.Stream.Sampling));
+            // generate + score (Rollout), advantage (AssignAdvantages), loss + optimizer steps (PolicyUpdater.Update)
             var (sampled, kept, timing) = Rollout(collector, prompts, step);
             var all = sampled.SelectMany(g => g.Responses).ToArray();
             var samples = kept.SelectMany(g => g.Responses).ToArray();
@@ -157,12 +150,29 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             if (update is not null && update.SkippedSteps > 0)
                 Log($"step {step}: {update.SkippedSteps} optimizer step(s) skipped (NaN/Inf loss or gradient)");
             bool due = (config.Checkpoint.Every > 0 && step % config.Checkpoint.Every == 0) || step == config.Run.Steps;
+            // A step that ended on a skipped update is not saved: the newest checkpoint stays the last good one.
             if (due && updater.BadStepsInARow == 0)
                 lastCheckpoint = SaveCheckpoint(store, policy, optimizer, baseDir, step, prompts.Consumed, updater.BadStepsInARow);
             if (step % 5 == 0 || step == config.Run.Steps) WritePlot(runDir);
         }
         WritePlot(runDir);
         return new TrainResult(true, config.Run.Steps, $"finished {config.Run.Steps} steps; run folder {runDir}");
+    }
+
+    /// <summary>
+    /// Puts the optimizer state, data position, bad-step count and torch RNG back as the checkpoint
+    /// recorded them (the policy weights were loaded from its model folder); returns its step.
+    /// </summary>
+    private int Restore((string Path, TrainingState State) checkpoint, MasterWeightAdam optimizer, PromptStream<Problem> prompts,
+        PolicyUpdater updater)
+    {
+        optimizer.Load(Path.Combine(checkpoint.Path, OptimizerFile));
+        prompts.Seek(checkpoint.State.PromptsConsumed);
+        updater.BadStepsInARow = checkpoint.State.BadStepsInARow;
+        using var rng = torch.tensor(Convert.FromBase64String(checkpoint.State.TorchRngState));
+        torch.random.set_rng_state(rng);
+        Log($"resumed from {checkpoint.Path} (step {checkpoint.State.Step}, {prompts.Consumed} prompts consumed)");
+        return checkpoint.State.Step;
     }
 
     private void BuildTinyBase(string baseDir, IReadOnlyList<Problem> train, IPromptTemplate template, int seed)
@@ -271,8 +281,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var state = new TrainingState(step, consumed, config.Run.Seed, bad, Convert.ToBase64String(rng.bytes.ToArray()));
         var path = store.Save(state, dir =>
         {
-            CheckpointSaver.Save(policy, Path.Combine(dir, "model"), copyFrom: baseDir);
-            optimizer.Save(Path.Combine(dir, "optimizer.bin"));
+            CheckpointSaver.Save(policy, Path.Combine(dir, CheckpointModelFolder), copyFrom: baseDir);
+            optimizer.Save(Path.Combine(dir, OptimizerFile));
         });
         Log($"checkpoint: {path}");
         return path;

@@ -45,24 +45,7 @@ public sealed class PolicyUpdater(
         var micro = config.MicroBatchSize;
 
         // 1. Old log-probs (and entropy, for telemetry) from the policy as it sampled, and the reference's.
-        policy.eval();
-        var oldLogProbs = new float[samples.Count][];
-        var refLogProbs = reference is null ? null : new float[samples.Count][];
-        double entropySum = 0, entropyTokens = 0;
-        using (torch.no_grad())
-        {
-            for (int start = 0; start < samples.Count; start += micro)
-            {
-                using var scope = NewDisposeScope();
-                var items = samples.Skip(start).Take(micro).ToArray();
-                using var batch = new SequenceBatch(items, padId, device);
-                var (logp, entropy) = batch.Score(policy, withEntropy: true);
-                entropySum += (entropy! * batch.ResponseMask).sum().item<float>();
-                entropyTokens += batch.ResponseMask.sum().item<float>();
-                Unpad(logp, items, oldLogProbs, start);
-                if (reference is not null) Unpad(batch.Score(reference, false).LogProbs, items, refLogProbs!, start);
-            }
-        }
+        var (oldLogProbs, refLogProbs, meanEntropy) = ScoreBeforeUpdate(samples);
 
         // 2. Updates.
         policy.train();
@@ -119,10 +102,39 @@ public sealed class PolicyUpdater(
             Loss: microCount == 0 ? 0 : lossSum / microCount,
             PolicyLoss: microCount == 0 ? 0 : pgSum / microCount,
             Kl: microCount == 0 ? 0 : klSum / microCount,
-            Entropy: entropyTokens == 0 ? 0 : entropySum / entropyTokens,
+            Entropy: meanEntropy,
             GradNorm: steps == 0 ? 0 : gradNormSum / steps,
             OptimizerSteps: steps, SkippedSteps: skipped, BadStepsInARow: _badInARow, Clip: clip,
             Tokens: tokens, Seconds: clock.Elapsed.TotalSeconds, LearningRate: optimizer.LearningRate);
+    }
+
+    /// <summary>
+    /// Per-token log-probs of each response (unpadded) under the policy before any update and under
+    /// the reference (null without one), and the policy's mean token entropy; no gradient.
+    /// </summary>
+    private (float[][] Old, float[][]? Reference, double MeanEntropy) ScoreBeforeUpdate(IReadOnlyList<ScoredResponse> samples)
+    {
+        var device = policy.Placement.Device;
+        var micro = config.MicroBatchSize;
+        policy.eval();
+        var oldLogProbs = new float[samples.Count][];
+        var refLogProbs = reference is null ? null : new float[samples.Count][];
+        double entropySum = 0, entropyTokens = 0;
+        using (torch.no_grad())
+        {
+            for (int start = 0; start < samples.Count; start += micro)
+            {
+                using var scope = NewDisposeScope();
+                var items = samples.Skip(start).Take(micro).ToArray();
+                using var batch = new SequenceBatch(items, padId, device);
+                var (logp, entropy) = batch.Score(policy, withEntropy: true);
+                entropySum += (entropy! * batch.ResponseMask).sum().item<float>();
+                entropyTokens += batch.ResponseMask.sum().item<float>();
+                Unpad(logp, items, oldLogProbs, start);
+                if (reference is not null) Unpad(batch.Score(reference, false).LogProbs, items, refLogProbs!, start);
+            }
+        }
+        return (oldLogProbs, refLogProbs, entropyTokens == 0 ? 0 : entropySum / entropyTokens);
     }
 
     private OptimizerStepResult Skip()

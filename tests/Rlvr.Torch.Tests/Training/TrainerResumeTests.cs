@@ -56,6 +56,8 @@ public class TrainerResumeTests : IDisposable
         var expected = MetricsSink.Read(reference);
         var actual = MetricsSink.Read(killedDir);
         Assert.Equal([1, 2, 3, 4, 5, 6], actual.Select(m => m.Step));
+        // TensorBoard shows each step once, although the killed process had logged past its checkpoint
+        Assert.Equal([1, 2, 3, 4, 5, 6], TensorBoardResumeTests.Scalars(killedDir, "train/reward_mean").Select(s => s.Step));
         for (int i = 0; i < 6; i++) Assert.Equal(WithoutTimings(expected[i]), WithoutTimings(actual[i]));
         // sample completions of steps 4-6 agree as well
         Assert.Equal(File.ReadAllLines(Path.Combine(reference, MetricsSink.SamplesFile)),
@@ -67,12 +69,13 @@ public class TrainerResumeTests : IDisposable
         TokensPerSecond = 0, SecondsGenerating = 0, SecondsScoring = 0, SecondsTraining = 0,
     });
 
-    private static Process StartCli(string runDir, bool resume)
+    /// <summary>Starts `rlvr train` on the tiny-cpu preset in <paramref name="runDir"/> with <paramref name="overrides"/> (default: this test's).</summary>
+    internal static Process StartCli(string runDir, bool resume, IReadOnlyList<string>? overrides = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(FindCli());
         foreach (var a in new[] { "train", "--config", "tiny-cpu", "--out", runDir }) info.ArgumentList.Add(a);
-        foreach (var o in Overrides) { info.ArgumentList.Add("--set"); info.ArgumentList.Add(o); }
+        foreach (var o in overrides ?? Overrides) { info.ArgumentList.Add("--set"); info.ArgumentList.Add(o); }
         if (resume) info.ArgumentList.Add("--resume");
         return Process.Start(info)!;
     }

@@ -38,12 +38,25 @@ public sealed class RolloutCollector(
     {
         var clock = Stopwatch.StartNew();
         var prompts = problems.Select(PromptTokens).ToArray();
-        var request = new SamplingRequest(samplesPerPrompt, temperature, config.TopP, maxNewTokens, seed);
-        var responses = generator.Generate(prompts, request);
+        var responses = Generate(prompts, seed, samplesPerPrompt, temperature, maxNewTokens);
         double generateSeconds = clock.Elapsed.TotalSeconds;
         long generated = responses.Sum(r => (long)r.Tokens.Length);
 
         clock.Restart();
+        var groups = Score(problems, prompts, responses, seed);
+        return (groups, new RolloutTiming(generateSeconds, clock.Elapsed.TotalSeconds, generated));
+    }
+
+    /// <summary>Generate: <paramref name="samplesPerPrompt"/> responses to each prompt, sampled under <paramref name="seed"/>.</summary>
+    private IReadOnlyList<GeneratedResponse> Generate(int[][] prompts, long seed, int samplesPerPrompt, double temperature, int maxNewTokens) =>
+        generator.Generate(prompts, new SamplingRequest(samplesPerPrompt, temperature, config.TopP, maxNewTokens, seed));
+
+    /// <summary>
+    /// Score: decode each prompt's responses (in sample order) and reward them as a group with the
+    /// training reward and, against the true label, with the accuracy reward.
+    /// </summary>
+    private List<ResponseGroup> Score(IReadOnlyList<Problem> problems, int[][] prompts, IReadOnlyList<GeneratedResponse> responses, long seed)
+    {
         var groups = new List<ResponseGroup>(problems.Count);
         foreach (var byPrompt in responses.GroupBy(r => r.PromptIndex).OrderBy(g => g.Key))
         {
@@ -59,6 +72,6 @@ public sealed class RolloutCollector(
                 r.Truncated, rewards[k], correct[k])).ToArray();
             groups.Add(new ResponseGroup(problem, scored));
         }
-        return (groups, new RolloutTiming(generateSeconds, clock.Elapsed.TotalSeconds, generated));
+        return groups;
     }
 }

@@ -9,17 +9,19 @@ namespace Rlvr.Torch.Training.Telemetry;
 public sealed class JsonLinesWriter : IDisposable
 {
     // Relaxed escaping keeps "+" and "<" readable in completions; the output is never embedded in HTML.
-    private static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly StreamWriter _writer;
+    private readonly JsonSerializerOptions _options;
 
-    /// <summary>Opens <paramref name="path"/> for appending (created when missing).</summary>
-    public JsonLinesWriter(string path)
+    /// <summary>Opens <paramref name="path"/> for appending (created when missing); <paramref name="options"/> default to relaxed escaping.</summary>
+    public JsonLinesWriter(string path, JsonSerializerOptions? options = null)
     {
         _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        _options = options ?? Relaxed;
     }
 
-    /// <summary>Writes one object as a line.</summary>
-    public void Write(object value) => _writer.WriteLine(JsonSerializer.Serialize(value, Options));
+    /// <summary>Writes one object (serialized as its runtime type) as a line.</summary>
+    public void Write(object value) => _writer.WriteLine(JsonSerializer.Serialize(value, _options));
 
     /// <summary>
     /// Keeps only the lines whose "step" is at most <paramref name="lastStep"/> (and drops a torn last
@@ -36,7 +38,7 @@ public sealed class JsonLinesWriter : IDisposable
                 using var doc = JsonDocument.Parse(line);
                 if (doc.RootElement.TryGetProperty("step", out var s) && s.GetInt32() <= lastStep) kept.Add(line);
             }
-            catch (JsonException) { /* a line cut by a kill */ }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { /* a line cut by a kill, or no numeric step */ }
         }
         var temp = path + ".tmp";
         File.WriteAllLines(temp, kept);

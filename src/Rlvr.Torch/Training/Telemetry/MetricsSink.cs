@@ -6,7 +6,7 @@ namespace Rlvr.Torch.Training.Telemetry;
 
 /// <summary>
 /// Where step metrics go: <c>metrics.jsonl</c> (one object per step), a TensorBoard event file
-/// (TorchSharp's SummaryWriter, scalars under train/...), and <c>samples.jsonl</c> (completions).
+/// (TorchSharp's SummaryWriter, scalars under train/...; on resume the older files are cut back to the resumed step), and <c>samples.jsonl</c> (completions).
 /// </summary>
 public sealed class MetricsSink : IDisposable
 {
@@ -14,9 +14,11 @@ public sealed class MetricsSink : IDisposable
     public const string MetricsFile = "metrics.jsonl";
     /// <summary>Sample completions file name.</summary>
     public const string SamplesFile = "samples.jsonl";
+    /// <summary>TensorBoard event files' folder in the run folder (each process writes its own file).</summary>
+    public const string TensorBoardFolder = "tensorboard";
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private readonly StreamWriter _metrics;
+    private readonly JsonLinesWriter _metrics;
     private readonly JsonLinesWriter _samples;
     private readonly SummaryWriter? _tensorboard;
 
@@ -27,9 +29,11 @@ public sealed class MetricsSink : IDisposable
         var samplesPath = Path.Combine(runDirectory, SamplesFile);
         JsonLinesWriter.TruncateAfterStep(metricsPath, lastStep);
         JsonLinesWriter.TruncateAfterStep(samplesPath, lastStep);
-        _metrics = new StreamWriter(new FileStream(metricsPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        _metrics = new JsonLinesWriter(metricsPath, Json);
         _samples = new JsonLinesWriter(samplesPath);
-        if (tensorboard) _tensorboard = tensorboard_writer(Path.Combine(runDirectory, "tensorboard"));
+        var tensorboardDir = Path.Combine(runDirectory, TensorBoardFolder);
+        TensorBoardLogTrimmer.TrimAfterStep(tensorboardDir, lastStep);
+        if (tensorboard) _tensorboard = tensorboard_writer(tensorboardDir);
     }
 
     private static SummaryWriter tensorboard_writer(string dir) => tensorboard.SummaryWriter(dir);
@@ -37,7 +41,7 @@ public sealed class MetricsSink : IDisposable
     /// <summary>Records one step.</summary>
     public void Write(StepMetrics m)
     {
-        _metrics.WriteLine(JsonSerializer.Serialize(m, Json));
+        _metrics.Write(m);
         if (_tensorboard is null) return;
         void Scalar(string name, double value) { if (double.IsFinite(value)) _tensorboard.add_scalar("train/" + name, (float)value, m.Step); }
         Scalar("reward_mean", m.RewardMean); Scalar("reward_std", m.RewardStd);
