@@ -1,3 +1,4 @@
+using Rlvr.Core.IO;
 using TorchSharp;
 using System.Diagnostics;
 using Rlvr.Core.Data;
@@ -65,7 +66,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var resolved = ConfigLoader.ToYaml(config);
         if (latest is not null && File.Exists(configPath) && File.ReadAllText(configPath) != resolved)
             Log($"warning: the configuration differs from the one this run started with ({configPath}); a resumed run repeats an uninterrupted one only with the same settings");
-        WriteAtomically(configPath, resolved);
+        AtomicFile.WriteAllText(configPath, resolved);
 
         if (config.Run.Threads > 0) torch.set_num_threads(config.Run.Threads);
         // A missing model folder fails now, before minutes of data loading.
@@ -311,11 +312,5 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
                 if (count == 0) yield break;
                 if (k < g.Responses.Count) { yield return g.Responses[k]; count--; }
             }
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        File.WriteAllText(path + ".tmp", text);
-        File.Move(path + ".tmp", path, overwrite: true);
     }
 }

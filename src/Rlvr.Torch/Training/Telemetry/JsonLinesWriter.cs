@@ -1,3 +1,4 @@
+using Rlvr.Core.IO;
 using System.Text.Json;
 
 namespace Rlvr.Torch.Training.Telemetry;
@@ -40,9 +41,7 @@ public sealed class JsonLinesWriter : IDisposable
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { /* a line cut by a kill, or no numeric step */ }
         }
-        var temp = path + ".tmp";
-        File.WriteAllLines(temp, kept);
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, string.Concat(kept.Select(line => line + "\n")));
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using Rlvr.Core.IO;
 using System.Text.Json.Nodes;
 using Rlvr.Torch.Tokenization;
 
@@ -51,13 +52,7 @@ public static class TinyTokenizer
             ["pad_token"] = EndOfText,
             ["model_max_length"] = 512,
         };
-        WriteAtomically(Path.Combine(directory, "tokenizer.json"), tokenizer.ToJsonString());
-        WriteAtomically(Path.Combine(directory, "tokenizer_config.json"), config.ToJsonString());
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        File.WriteAllText(path + ".tmp", text);
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer.json"), tokenizer.ToJsonString());
+        AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), config.ToJsonString());
     }
 }
