@@ -17,43 +17,26 @@ public static class BenchGenerateCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = $"Model shape: {string.Join(", ", ModelPresets.All.Keys)}.", DefaultValueFactory = _ => "cpu-tiny" };
-        var device = new Option<string>("--device") { Description = "cpu or cuda[:N].", DefaultValueFactory = _ => "cpu" };
-        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 (default: float32 on cpu, bfloat16 on cuda)." };
+        var common = new BenchModelOptions(defaultRepeats: 2);
         var batch = new Option<int>("--batch") { Description = "Prompts in the batch.", DefaultValueFactory = _ => 8 };
         var promptLength = new Option<int>("--prompt") { Description = "Tokens per prompt.", DefaultValueFactory = _ => 64 };
         var newTokens = new Option<int>("--new") { Description = "New tokens per prompt (generation never stops early).", DefaultValueFactory = _ => 64 };
         var greedy = new Option<bool>("--greedy") { Description = "Greedy instead of sampling at temperature 1." };
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass (1 = off, as in hf_baseline.py).", DefaultValueFactory = _ => 1.0 };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default).", DefaultValueFactory = _ => 0 };
-        var repeats = new Option<int>("--repeats") { Description = "Timed runs (the best is reported) after one warm-up.", DefaultValueFactory = _ => 2 };
         var seed = new Option<long>("--seed") { Description = "Seed of the weights, prompts and sampling.", DefaultValueFactory = _ => 0 };
-        var json = new Option<bool>("--json") { Description = "Also print one JSON line." };
         var command = new Command("generate", "Generation throughput (prefill and decode) of a random-weight preset model.");
-        foreach (var option in new Option[] { preset, device, dtype, batch, promptLength, newTokens, greedy, topP, threads, repeats, seed, json })
-            command.Options.Add(option);
+        common.AddTo(command, batch, promptLength, newTokens, greedy, topP, seed);
 
         command.SetAction(parse =>
         {
-            ModelConfig config;
-            Placement placement;
-            try
+            if (!common.TryResolve(parse, "generate", out var config, out var placement, batch, promptLength, newTokens)) return 2;
+            if (parse.GetValue(topP) is var mass and (<= 0 or > 1))
             {
-                config = ModelPresets.Get(parse.GetValue(preset)!);
-                placement = Placement.Parse(parse.GetValue(device)!, parse.GetValue(dtype));
-                if (parse.GetValue(batch) < 1 || parse.GetValue(promptLength) < 1 || parse.GetValue(newTokens) < 1 || parse.GetValue(repeats) < 1)
-                    throw new ArgumentException("--batch, --prompt, --new and --repeats must be at least 1.");
-                if (parse.GetValue(topP) is var mass and (<= 0 or > 1))
-                    throw new ArgumentException($"--top-p: expected a number in (0, 1], got {mass}.");
-            }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException)
-            {
-                Console.Error.WriteLine($"rlvr bench generate: {e.Message}");
+                Console.Error.WriteLine($"rlvr bench generate: --top-p: expected a number in (0, 1], got {mass}.");
                 return 2;
             }
-            if (parse.GetValue(threads) > 0) torch.set_num_threads(parse.GetValue(threads));
 
-            var name = parse.GetValue(preset)!;
+            var name = parse.GetValue(common.Preset)!;
             var (b, p, n) = (parse.GetValue(batch), parse.GetValue(promptLength), parse.GetValue(newTokens));
             Console.WriteLine($"machine: {Machine(placement)}");
             Console.WriteLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; preset {name} ({config.ParameterCount() / 1e6:F1} M parameters, random weights), {placement}, torch threads {torch.get_num_threads()}");
@@ -77,7 +60,7 @@ public static class BenchGenerateCommand
             var engine = new RolloutEngine(model);
             engine.Generate(prompts, options with { MaxNewTokens = Math.Min(4, n) }); // warm-up
             GenerationStats? best = null;
-            for (var r = 0; r < parse.GetValue(repeats); r++)
+            for (var r = 0; r < parse.GetValue(common.Repeats); r++)
             {
                 var stats = engine.Generate(prompts, options).Stats;
                 Console.WriteLine($"run {r + 1}: {Describe(stats)}");
@@ -85,7 +68,7 @@ public static class BenchGenerateCommand
             }
             var total = best!.GeneratedTokens / (best.Prefill + best.Decode).TotalSeconds;
             Console.WriteLine($"best: {Describe(best)}; end-to-end {total:F1} new tok/s");
-            if (parse.GetValue(json))
+            if (parse.GetValue(common.Json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {

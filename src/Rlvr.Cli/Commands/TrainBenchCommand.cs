@@ -21,38 +21,19 @@ public static class TrainBenchCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = $"Model shape: {string.Join(", ", ModelPresets.All.Keys)}.", DefaultValueFactory = _ => "cpu-tiny" };
-        var device = new Option<string>("--device") { Description = "cpu or cuda[:N].", DefaultValueFactory = _ => "cpu" };
-        var dtype = new Option<string?>("--dtype") { Description = "Compute dtype: float32 or bfloat16 (default: float32 on cpu, bfloat16 on cuda); masters stay fp32." };
+        var common = new BenchModelOptions(defaultRepeats: 3);
         var batch = new Option<int>("--batch") { Description = "Sequences per optimizer step.", DefaultValueFactory = _ => 8 };
         var micro = new Option<int>("--micro-batch") { Description = "Sequences per forward/backward (gradient accumulation).", DefaultValueFactory = _ => 8 };
         var promptLength = new Option<int>("--prompt") { Description = "Prompt tokens per sequence.", DefaultValueFactory = _ => 64 };
         var responseLength = new Option<int>("--new") { Description = "Response tokens per sequence (the loss is on these).", DefaultValueFactory = _ => 64 };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default).", DefaultValueFactory = _ => 0 };
-        var repeats = new Option<int>("--repeats") { Description = "Timed steps (the best is reported) after one warm-up step.", DefaultValueFactory = _ => 3 };
         var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute layer activations in backward (as the Hugging Face baseline measures)." };
-        var json = new Option<bool>("--json") { Description = "Also print one JSON line." };
         var command = new Command("train", "Time GRPO optimizer steps on a random-weight preset model.");
-        foreach (var o in new Option[] { preset, device, dtype, batch, micro, promptLength, responseLength, threads, repeats, checkpointing, json }) command.Options.Add(o);
+        common.AddTo(command, batch, micro, promptLength, responseLength, checkpointing);
         command.SetAction(parse =>
         {
-            ModelConfig config;
-            Placement placement;
-            try
-            {
-                config = ModelPresets.Get(parse.GetValue(preset)!);
-                placement = Placement.Parse(parse.GetValue(device)!, parse.GetValue(dtype));
-                if (parse.GetValue(batch) < 1 || parse.GetValue(micro) < 1 || parse.GetValue(promptLength) < 1 || parse.GetValue(responseLength) < 1 || parse.GetValue(repeats) < 1)
-                    throw new ArgumentException("--batch, --micro-batch, --prompt, --new and --repeats must be at least 1.");
-            }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException)
-            {
-                Console.Error.WriteLine($"rlvr bench train: {e.Message}");
-                return 2;
-            }
-            if (parse.GetValue(threads) > 0) torch.set_num_threads(parse.GetValue(threads));
+            if (!common.TryResolve(parse, "train", out var config, out var placement, batch, micro, promptLength, responseLength)) return 2;
             var (b, m, p, n) = (parse.GetValue(batch), parse.GetValue(micro), parse.GetValue(promptLength), parse.GetValue(responseLength));
-            Console.WriteLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; preset {parse.GetValue(preset)} ({config.ParameterCount() / 1e6:F1} M parameters, random weights), {placement}, torch threads {torch.get_num_threads()}");
+            Console.WriteLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; preset {parse.GetValue(common.Preset)} ({config.ParameterCount() / 1e6:F1} M parameters, random weights), {placement}, torch threads {torch.get_num_threads()}");
             Console.WriteLine($"batch {b} in micro-batches of {m}, prompt {p} + response {n} tokens; gradient checkpointing {(parse.GetValue(checkpointing) ? "on" : "off")}");
 
             using var model = new CausalLanguageModel(config, placement);
@@ -88,7 +69,7 @@ public static class TrainBenchCommand
 
             Step(); // warm-up
             double best = double.MaxValue;
-            for (int r = 0; r < parse.GetValue(repeats); r++)
+            for (int r = 0; r < parse.GetValue(common.Repeats); r++)
             {
                 var seconds = Step();
                 Console.WriteLine($"step {r + 1}: {seconds:F3}s ({b * (p + n) / seconds:F0} tok/s)");
@@ -96,8 +77,8 @@ public static class TrainBenchCommand
             }
             var tokS = b * (p + n) / best;
             Console.WriteLine($"best: {best:F3}s per optimizer step, {tokS:F0} tok/s");
-            if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(new { preset = parse.GetValue(preset), device = placement.ToString(), batch = b, micro_batch = m, prompt = p, @new = n, train_tok_s = Math.Round(tokS, 1) }));
+            if (parse.GetValue(common.Json))
+                Console.WriteLine(JsonSerializer.Serialize(new { preset = parse.GetValue(common.Preset), device = placement.ToString(), batch = b, micro_batch = m, prompt = p, @new = n, train_tok_s = Math.Round(tokS, 1) }));
             return 0;
         });
         return command;
