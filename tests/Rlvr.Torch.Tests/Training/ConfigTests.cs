@@ -84,4 +84,17 @@ public class ConfigTests
         Assert.Contains("grpo.entropy_coef", Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["grpo.entropy_coef=.inf"])).Message);
         Assert.Throws<FileNotFoundException>(() => ConfigLoader.Load("no/such.yaml"));
     }
+
+    [Fact]
+    public void A_bad_override_is_reported_against_its_set_not_the_file()
+    {
+        var unknown = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["rollout.temprature=1"], origin: "x.yaml"));
+        Assert.StartsWith("--set 'rollout.temprature=1': ", unknown.Message);
+        Assert.Contains("temprature", unknown.Message);
+        var badValue = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["run.seed=1", "rollout.temperature=abc"], origin: "x.yaml"));
+        Assert.StartsWith("--set 'rollout.temperature=abc': ", badValue.Message);
+        // An error already in the file stays the file's, even when overrides follow.
+        var inFile = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("rollout:\n  temprature: 1\n", ["run.seed=1"], origin: "x.yaml"));
+        Assert.StartsWith("x.yaml: ", inFile.Message);
+    }
 }

@@ -30,7 +30,7 @@ public static class ConfigLoader
     public static TrainConfig Load(string? path, IEnumerable<string>? overrides = null)
     {
         var (root, origin) = path is null ? ReadPreset(DefaultPreset, null) : ReadFileOrPreset(path);
-        foreach (var assignment in overrides ?? []) ApplyOverride(root, assignment);
+        ApplyOverrides(root, overrides, origin);
         return Bind(root, origin);
     }
 
@@ -38,7 +38,7 @@ public static class ConfigLoader
     public static TrainConfig Parse(string yaml, IEnumerable<string>? overrides = null, string origin = "<text>")
     {
         var root = Resolve(ParseMapping(yaml, origin), null, origin, 0);
-        foreach (var assignment in overrides ?? []) ApplyOverride(root, assignment);
+        ApplyOverrides(root, overrides, origin);
         return Bind(root, origin);
     }
 
@@ -145,20 +145,38 @@ public static class ConfigLoader
         node.Children[new YamlScalarNode(path[^1])] = value;
     }
 
+    // Applies the overrides one by one, binding after each, so that an unknown key or a value of the
+    // wrong type is reported against the --set that brought it in, not against the config file.
+    private static void ApplyOverrides(YamlMappingNode root, IEnumerable<string>? overrides, string origin)
+    {
+        var assignments = overrides?.ToList() ?? [];
+        if (assignments.Count == 0) return;
+        Deserialize(root, origin);
+        foreach (var assignment in assignments)
+        {
+            ApplyOverride(root, assignment);
+            Deserialize(root, $"--set '{assignment}'");
+        }
+    }
+
     private static TrainConfig Bind(YamlMappingNode root, string origin)
+    {
+        var config = Deserialize(root, origin);
+        Validate(config, origin);
+        return config;
+    }
+
+    private static TrainConfig Deserialize(YamlMappingNode root, string origin)
     {
         var text = new YamlStream(new YamlDocument(root));
         var writer = new StringWriter();
         text.Save(writer, assignAnchors: false);
-        TrainConfig config;
-        try { config = Deserializer.Deserialize<TrainConfig>(writer.ToString()) ?? new TrainConfig(); }
+        try { return Deserializer.Deserialize<TrainConfig>(writer.ToString()) ?? new TrainConfig(); }
         catch (YamlException e)
         {
             var message = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
             throw new InvalidDataException($"{origin}: {message}");
         }
-        Validate(config, origin);
-        return config;
     }
 
     /// <summary>Checks the relations between settings; throws with the offending key named.</summary>
