@@ -184,7 +184,7 @@ public sealed class EvalRunnerTests : IDisposable
     {
         // AMC labels are floats ("14.0"); the scripted responses box the integer ("\boxed{14}") or "wrong".
         var problems = Problems(6).Select(p => p with { Label = p.Label + ".0" }).ToList();
-        var result = new EvalRunner(new ScriptedGenerator(), Graders.Create(mode), Settings()).Run("AMC", problems, new SamplingPlan(4, 0.6));
+        var result = new EvalRunner(new ScriptedGenerator(), Graders.Create(mode, GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(10) }), Settings()).Run("AMC", problems, new SamplingPlan(4, 0.6));
         var samples = result.Problems.SelectMany(p => p.Samples).ToList();
         Assert.Contains(samples, s => s.Correct);
         Assert.Contains(samples, s => !s.Correct);
