@@ -86,6 +86,14 @@ public class ConfigTests
     }
 
     [Fact]
+    public void Grade_time_limit_defaults_to_250_ms_and_can_be_set()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(250), ConfigLoader.Parse("").Reward.ToGradeOptions().TimeLimit);
+        Assert.Equal(TimeSpan.FromSeconds(10), ConfigLoader.Parse("", ["reward.grade_time_limit_ms=10000"]).Reward.ToGradeOptions().TimeLimit);
+        Assert.Contains("reward.grade_time_limit_ms", Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["reward.grade_time_limit_ms=0"])).Message);
+    }
+
+    [Fact]
     public void A_bad_override_is_reported_against_its_set_not_the_file()
     {
         var unknown = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["rollout.temprature=1"], origin: "x.yaml"));
