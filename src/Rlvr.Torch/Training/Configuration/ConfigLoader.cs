@@ -175,9 +175,40 @@ public static class ConfigLoader
         catch (YamlException e)
         {
             var message = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
-            throw new InvalidDataException($"{origin}: {message}");
+            throw new InvalidDataException($"{origin}: {WithSectionNames(message)}");
         }
     }
+
+    // YamlDotNet names the C# types ("Property 'x' not found on type 'Rlvr...RolloutConfig'"); a user knows
+    // the YAML sections, so each config type's full name is replaced by its section ("rollout").
+    private static string WithSectionNames(string message)
+    {
+        foreach (var (type, section) in SectionNames.Value)
+        {
+            var where = section.Length == 0 ? "at the top level" : $"in section '{section}'";
+            message = message.Replace($"not found on type '{type}'", where);
+            message = message.Replace($"Invalid cast from 'System.String' to '{type}'", $"expected a mapping of keys {where}, found a single value");
+            message = message.Replace($"'{type}'", section.Length == 0 ? "the top level" : $"section '{section}'");
+        }
+        return message.StartsWith("Property '") ? "unknown key " + message["Property ".Length..] : message;
+    }
+
+    private static readonly Lazy<IReadOnlyList<(string Type, string Section)>> SectionNames = new(() =>
+    {
+        var names = new List<(string, string)>();
+        void Walk(Type type, string path)
+        {
+            names.Add((type.FullName!, path));
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                if (propertyType.IsClass && propertyType.Namespace == typeof(TrainConfig).Namespace && names.All(n => n.Item1 != propertyType.FullName))
+                    Walk(propertyType, (path.Length == 0 ? "" : path + ".") + UnderscoredNamingConvention.Instance.Apply(property.Name));
+            }
+        }
+        Walk(typeof(TrainConfig), "");
+        return names;
+    });
 
     /// <summary>Checks the relations between settings; throws with the offending key named.</summary>
     public static void Validate(TrainConfig c, string origin)
