@@ -83,7 +83,9 @@ public sealed class AnalysisTests : IDisposable
     {
         var before = EvalJson.ReadResult(HandmadeFile("a.json", "a", Before));
         var after = EvalJson.ReadResult(HandmadeFile("b.json", "b", After[..8]));
-        Assert.Contains("different problems", Assert.Throws<ArgumentException>(() => TransitionAnalysis.Analyze(before, after)).Message);
+        var message = Assert.Throws<ArgumentException>(() => TransitionAnalysis.Analyze(before, after)).Message;
+        Assert.Contains("different problems", message);
+        Assert.Contains("models a and b", message);  // which two results, when several folders are paired
     }
 
     [Fact]

@@ -145,9 +145,13 @@ public sealed class EvalRunnerTests : IDisposable
     public void SummaryAveragesDatasetsUnweighted()
     {
         var runner = new EvalRunner(new ScriptedGenerator(), new BoxedExactGrader(), Settings());
-        var a = runner.Run("MATH-500", Problems(6), EvalDefaults.For("MATH-500"));
+        var a = runner.Run("MATH-500", Problems(4), EvalDefaults.For("MATH-500"));
         var b = runner.Run("AMC", Problems(3), EvalDefaults.For("AMC"));
         var summary = EvalSummary.From([a, b]);
+        // The two datasets must score differently, or a problem- or sample-weighted mean would pass too
+        // (with 6 MATH-500 problems both scored 0.5 and this test could not tell them apart).
+        Assert.NotEqual(a.Metrics.AvgAtK, b.Metrics.AvgAtK, 6);
+        Assert.NotEqual(a.Metrics.PassAtK[1], b.Metrics.PassAtK[8], 6);
         Assert.Equal((a.Metrics.AvgAtK + b.Metrics.AvgAtK) / 2, summary.OverallAvgAtK, 12);
         Assert.Equal((a.Metrics.PassAtK[1] + b.Metrics.PassAtK[8]) / 2, summary.OverallPassAtK, 12);
         var path = Path.Combine(_dir, "summary.json");
@@ -184,7 +188,7 @@ public sealed class EvalRunnerTests : IDisposable
     {
         // AMC labels are floats ("14.0"); the scripted responses box the integer ("\boxed{14}") or "wrong".
         var problems = Problems(6).Select(p => p with { Label = p.Label + ".0" }).ToList();
-        var result = new EvalRunner(new ScriptedGenerator(), Graders.Create(mode), Settings()).Run("AMC", problems, new SamplingPlan(4, 0.6));
+        var result = new EvalRunner(new ScriptedGenerator(), Graders.Create(mode, GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(10) }), Settings()).Run("AMC", problems, new SamplingPlan(4, 0.6));
         var samples = result.Problems.SelectMany(p => p.Samples).ToList();
         Assert.Contains(samples, s => s.Correct);
         Assert.Contains(samples, s => !s.Correct);

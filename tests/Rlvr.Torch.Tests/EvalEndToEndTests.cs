@@ -28,6 +28,9 @@ public sealed class EvalEndToEndTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    // Verdicts are compared across runs; the default 250 ms limit could turn one into a timeout on a loaded machine.
+    private static readonly GradeOptions Patient = GradeOptions.Default with { TimeLimit = TimeSpan.FromSeconds(10) };
+
     private EvalSettings Settings(string output, int shards = 4, int batch = 64) =>
         new(Path.GetFileName(_modelDir), output, "paper", PromptTemplates.Create("raw"), MaxNewTokens: 4, Shards: shards, BatchSequences: batch, Seed: 3);
 
@@ -50,7 +53,7 @@ public sealed class EvalEndToEndTests : IDisposable
         Assert.Equal([2, 378], model.EosTokenIds.Order());  // config.json's 2 and tokenizer_config's <|im_end|>
         var output = Path.Combine(_root, "out");
         var (summary, results) = EvalSession.Run(new EvalRequest(EvalDefaults.PaperDatasets, Limit: 2, DataDir: RepoPaths.Data()),
-            Settings(output), model.Generator(), Graders.Create(GraderMode.Paper));
+            Settings(output), model.Generator(), Graders.Create(GraderMode.Paper, Patient));
 
         Assert.Equal(
             ["summary.json", "tiny-qwen2_AIME-2024.json", "tiny-qwen2_AIME-2025.json", "tiny-qwen2_AMC.json", "tiny-qwen2_MATH-500.json"],
@@ -83,16 +86,16 @@ public sealed class EvalEndToEndTests : IDisposable
         var problems = Rlvr.Core.Data.DatasetLoader.Load("AIME-2024", new(DataDir: RepoPaths.Data())).Problems.Take(3).ToList();
         var plan = new SamplingPlan(2, 0.6);
 
-        var clean = new EvalRunner(model.Generator(), Graders.Create(GraderMode.Paper), Settings(Path.Combine(_root, "clean"), shards: 1, batch: 2))
+        var clean = new EvalRunner(model.Generator(), Graders.Create(GraderMode.Paper, Patient), Settings(Path.Combine(_root, "clean"), shards: 1, batch: 2))
             .Run("AIME-2024", problems, plan);
 
         var output = Path.Combine(_root, "resumed");
         var crashing = new CrashingGenerator(model.Generator(), calls: 1);
-        Assert.Throws<IOException>(() => new EvalRunner(crashing, Graders.Create(GraderMode.Paper), Settings(output, shards: 1, batch: 2)).Run("AIME-2024", problems, plan));
+        Assert.Throws<IOException>(() => new EvalRunner(crashing, Graders.Create(GraderMode.Paper, Patient), Settings(output, shards: 1, batch: 2)).Run("AIME-2024", problems, plan));
         Assert.Equal(2, File.ReadAllLines(Path.Combine(output, "tiny-qwen2_AIME-2024.partial.jsonl")).Length);  // header + problem 0
 
         var counting = new CrashingGenerator(model.Generator(), calls: int.MaxValue);
-        var resumed = new EvalRunner(counting, Graders.Create(GraderMode.Paper), Settings(output, shards: 1, batch: 2)).Run("AIME-2024", problems, plan);
+        var resumed = new EvalRunner(counting, Graders.Create(GraderMode.Paper, Patient), Settings(output, shards: 1, batch: 2)).Run("AIME-2024", problems, plan);
         Assert.Equal(2, counting.Calls);  // problems 1 and 2 only
         Assert.Equal(JsonSerializer.Serialize(clean.Problems, EvalJson.Options), JsonSerializer.Serialize(resumed.Problems, EvalJson.Options));
     }

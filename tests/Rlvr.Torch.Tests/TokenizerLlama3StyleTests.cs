@@ -50,8 +50,12 @@ public sealed class TokenizerLlama3StyleTests
         var ids = t.Encode(" antidisestablishment hypotenuse");
         Assert.Equal([4256, 4257], ids);
         // Digits: Llama 3 splits numbers into groups of up to three: "1234567" → 123 | 456 | 7; this
-        // vocabulary has no digit merges, so each group is its single digits.
+        // vocabulary has no digit merges, so each group is its single digits, and the ids alone cannot show
+        // the grouping: the pre-tokenizer read from the fixture's tokenizer.json is checked directly (pieces
+        // worked out by hand from the Llama 3 pattern: \p{N}{1,3}, a lone space, punctuation on its own).
         Assert.Equal(7, t.Encode("1234567").Length);
+        var parts = TokenizerJson.Parse(File.ReadAllText(RepoPaths.Fixtures("llama3-style-tokenizer", "tokenizer.json")));
+        Assert.Equal(["123", "456", "7", " ", "12", ",", "345"], parts.PreTokenizer.Split("1234567 12,345"));
         Assert.Equal(4261, t.BosTokenId);
         Assert.Equal(4265, t.EosTokenId);   // eos_token <|eot_id|>
         Assert.Equal(4261, t.Encode("x", addSpecialTokens: true)[0]);
@@ -63,6 +67,7 @@ public sealed class TokenizerLlama3StyleTests
     {
         var failures = new List<string>();
         var cases = Cases("qwen2-tokenizer", "extra_reference.json");
+        Assert.Equal(149, cases.Length);  // an empty or truncated fixture must not pass vacuously
         foreach (var c in cases)
         {
             var text = c.GetProperty("text").GetString()!;

@@ -97,7 +97,7 @@ public sealed class TokenizerQwen2Tests
         int Byte(byte b) => t.TokenToId(ByteLevelAlphabet.Encode(b).ToString())!.Value;
         Assert.Equal("\uFFFD", t.Decode([Byte(0xE6), Byte(0x95)]));
         Assert.Equal("数", t.Decode([Byte(0xE6), Byte(0x95), Byte(0xB0)]));
-        Assert.Equal(" ", t.IdToToken(220) == "\u0120" ? " " : "?");  // id 220 is 'Ġ' = byte 32, a space
+        Assert.Equal("\u0120", t.IdToToken(220));  // id 220 is 'Ġ' = byte 32, a space
     }
 
     [Fact]

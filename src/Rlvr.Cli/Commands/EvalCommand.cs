@@ -59,6 +59,13 @@ public static class EvalCommand
             Console.CancelKeyPress += onCancel;
             try
             {
+                // Checked before the template is detected from the folder and the model is loaded, so that a
+                // wrong path or count is reported as such rather than as a missing tokenizer_config.json,
+                // or only after minutes of loading (and, for --max-new-tokens, after a journal was started).
+                if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"--model {modelDir}: no such folder");
+                if (parse.GetValue(shards) < 1) throw new ArgumentException($"--shards {parse.GetValue(shards)}: need at least 1");
+                if (parse.GetValue(batch) < 0) throw new ArgumentException($"--batch-size {parse.GetValue(batch)}: need 0 (whole shards) or more");
+                if (parse.GetValue(maxNew) < 1) throw new ArgumentException($"--max-new-tokens {parse.GetValue(maxNew)}: need at least 1");
                 var mode = ParseGrader(parse.GetValue(grader)!);
                 var promptTemplate = parse.GetValue(template) is { } t ? PromptTemplates.Create(t) : ChatTemplateDetector.FromModelFolder(modelDir);
                 var settings = new EvalSettings(

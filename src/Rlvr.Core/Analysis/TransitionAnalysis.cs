@@ -45,7 +45,7 @@ public static class TransitionAnalysis
         var afterById = new Dictionary<string, ProblemOutcome>();
         foreach (var p in after.Problems) afterById[p.Id] = p;
         if (afterById.Count != before.Problems.Count || before.Problems.Any(p => !afterById.ContainsKey(p.Id)))
-            throw new ArgumentException($"{before.Run.Dataset}: the two results hold different problems ({before.Problems.Count} vs {after.Problems.Count})");
+            throw new ArgumentException($"{before.Run.Dataset}: the two results (models {before.Run.Model} and {after.Run.Model}) hold different problems ({before.Problems.Count} vs {after.Problems.Count})");
 
         var responses = new int[4];
         var net = new int[4];

@@ -84,4 +84,29 @@ public class ConfigTests
         Assert.Contains("grpo.entropy_coef", Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["grpo.entropy_coef=.inf"])).Message);
         Assert.Throws<FileNotFoundException>(() => ConfigLoader.Load("no/such.yaml"));
     }
+
+    [Fact]
+    public void Grade_time_limit_defaults_to_250_ms_and_can_be_set()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(250), ConfigLoader.Parse("").Reward.ToGradeOptions().TimeLimit);
+        Assert.Equal(TimeSpan.FromSeconds(10), ConfigLoader.Parse("", ["reward.grade_time_limit_ms=10000"]).Reward.ToGradeOptions().TimeLimit);
+        Assert.Contains("reward.grade_time_limit_ms", Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["reward.grade_time_limit_ms=0"])).Message);
+    }
+
+    [Fact]
+    public void A_bad_override_is_reported_against_its_set_not_the_file()
+    {
+        var unknown = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["rollout.temprature=1"], origin: "x.yaml"));
+        Assert.Equal("--set 'rollout.temprature=1': unknown key 'temprature' in section 'rollout'.", unknown.Message);
+        Assert.Equal("--set 'nokey=1': unknown key 'nokey' at the top level.",
+            Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["nokey=1"])).Message);
+        var badValue = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["run.seed=1", "rollout.temperature=abc"], origin: "x.yaml"));
+        Assert.StartsWith("--set 'rollout.temperature=abc': ", badValue.Message);
+        // An error already in the file stays the file's, even when overrides follow.
+        var inFile = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("rollout:\n  temprature: 1\n", ["run.seed=1"], origin: "x.yaml"));
+        Assert.StartsWith("x.yaml: ", inFile.Message);
+        // A scalar where a section belongs is named by its YAML section, not by a C# type.
+        Assert.Equal("x.yaml: expected a mapping of keys in section 'run', found a single value.",
+            Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("run: 5\n", origin: "x.yaml")).Message);
+    }
 }

@@ -75,7 +75,7 @@ public class TrainerResumeTests : IDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(FindCli());
         foreach (var a in new[] { "train", "--config", "tiny-cpu", "--out", runDir }) info.ArgumentList.Add(a);
-        foreach (var o in overrides ?? Overrides) { info.ArgumentList.Add("--set"); info.ArgumentList.Add(o); }
+        foreach (var o in new[] { TrainerEndToEndTests.PatientGrading }.Concat(overrides ?? Overrides)) { info.ArgumentList.Add("--set"); info.ArgumentList.Add(o); }
         if (resume) info.ArgumentList.Add("--resume");
         return Process.Start(info)!;
     }

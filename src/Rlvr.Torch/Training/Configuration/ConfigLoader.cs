@@ -30,7 +30,7 @@ public static class ConfigLoader
     public static TrainConfig Load(string? path, IEnumerable<string>? overrides = null)
     {
         var (root, origin) = path is null ? ReadPreset(DefaultPreset, null) : ReadFileOrPreset(path);
-        foreach (var assignment in overrides ?? []) ApplyOverride(root, assignment);
+        ApplyOverrides(root, overrides, origin);
         return Bind(root, origin);
     }
 
@@ -38,7 +38,7 @@ public static class ConfigLoader
     public static TrainConfig Parse(string yaml, IEnumerable<string>? overrides = null, string origin = "<text>")
     {
         var root = Resolve(ParseMapping(yaml, origin), null, origin, 0);
-        foreach (var assignment in overrides ?? []) ApplyOverride(root, assignment);
+        ApplyOverrides(root, overrides, origin);
         return Bind(root, origin);
     }
 
@@ -145,21 +145,70 @@ public static class ConfigLoader
         node.Children[new YamlScalarNode(path[^1])] = value;
     }
 
+    // Applies the overrides one by one, binding after each, so that an unknown key or a value of the
+    // wrong type is reported against the --set that brought it in, not against the config file.
+    private static void ApplyOverrides(YamlMappingNode root, IEnumerable<string>? overrides, string origin)
+    {
+        var assignments = overrides?.ToList() ?? [];
+        if (assignments.Count == 0) return;
+        Deserialize(root, origin);
+        foreach (var assignment in assignments)
+        {
+            ApplyOverride(root, assignment);
+            Deserialize(root, $"--set '{assignment}'");
+        }
+    }
+
     private static TrainConfig Bind(YamlMappingNode root, string origin)
+    {
+        var config = Deserialize(root, origin);
+        Validate(config, origin);
+        return config;
+    }
+
+    private static TrainConfig Deserialize(YamlMappingNode root, string origin)
     {
         var text = new YamlStream(new YamlDocument(root));
         var writer = new StringWriter();
         text.Save(writer, assignAnchors: false);
-        TrainConfig config;
-        try { config = Deserializer.Deserialize<TrainConfig>(writer.ToString()) ?? new TrainConfig(); }
+        try { return Deserializer.Deserialize<TrainConfig>(writer.ToString()) ?? new TrainConfig(); }
         catch (YamlException e)
         {
             var message = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
-            throw new InvalidDataException($"{origin}: {message}");
+            throw new InvalidDataException($"{origin}: {WithSectionNames(message)}");
         }
-        Validate(config, origin);
-        return config;
     }
+
+    // YamlDotNet names the C# types ("Property 'x' not found on type 'Rlvr...RolloutConfig'"); a user knows
+    // the YAML sections, so each config type's full name is replaced by its section ("rollout").
+    private static string WithSectionNames(string message)
+    {
+        foreach (var (type, section) in SectionNames.Value)
+        {
+            var where = section.Length == 0 ? "at the top level" : $"in section '{section}'";
+            message = message.Replace($"not found on type '{type}'", where);
+            message = message.Replace($"Invalid cast from 'System.String' to '{type}'", $"expected a mapping of keys {where}, found a single value");
+            message = message.Replace($"'{type}'", section.Length == 0 ? "the top level" : $"section '{section}'");
+        }
+        return message.StartsWith("Property '") ? "unknown key " + message["Property ".Length..] : message;
+    }
+
+    private static readonly Lazy<IReadOnlyList<(string Type, string Section)>> SectionNames = new(() =>
+    {
+        var names = new List<(string, string)>();
+        void Walk(Type type, string path)
+        {
+            names.Add((type.FullName!, path));
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                if (propertyType.IsClass && propertyType.Namespace == typeof(TrainConfig).Namespace && names.All(n => n.Item1 != propertyType.FullName))
+                    Walk(propertyType, (path.Length == 0 ? "" : path + ".") + UnderscoredNamingConvention.Instance.Apply(property.Name));
+            }
+        }
+        Walk(typeof(TrainConfig), "");
+        return names;
+    });
 
     /// <summary>Checks the relations between settings; throws with the offending key named.</summary>
     public static void Validate(TrainConfig c, string origin)
@@ -167,6 +216,7 @@ public static class ConfigLoader
         void Require(bool ok, string message) { if (!ok) throw new InvalidDataException($"{origin}: {message}"); }
         int rolloutSize = c.Rollout.PromptsPerStep * c.Rollout.SamplesPerPrompt;
         Require(c.Rollout.PromptsPerStep > 0, "rollout.prompts_per_step must be positive");
+        Require(double.IsFinite(c.Reward.GradeTimeLimitMs) && c.Reward.GradeTimeLimitMs > 0, "reward.grade_time_limit_ms must be a positive number");
         Require(c.Rollout.SamplesPerPrompt > 0, "rollout.samples_per_prompt must be positive");
         Require(c.Grpo.MicroBatchSize > 0, "grpo.micro_batch_size must be positive");
         Require(c.Grpo.TrainBatchSize % c.Grpo.MicroBatchSize == 0,

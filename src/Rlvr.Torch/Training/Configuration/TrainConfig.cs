@@ -1,3 +1,5 @@
+using Rlvr.Grading;
+
 namespace Rlvr.Torch.Training.Configuration;
 
 // One record per component. Defaults = the paper's Qwen2.5-Math-7B ground-truth run
@@ -135,6 +137,12 @@ public sealed record RewardConfig
     public string Name { get; init; } = "math";
     /// <summary>Reward used as "accuracy against the TRUE label", always computed (upstream verify_task_eval math).</summary>
     public string Accuracy { get; init; } = "math";
+    /// <summary>Wall-clock bound of each grade call (reward, accuracy and in-training evaluation), in milliseconds;
+    /// a call that runs over counts as "not equal". Default: the graders' own default.</summary>
+    public double GradeTimeLimitMs { get; init; } = GradeOptions.Default.TimeLimit.TotalMilliseconds;
+
+    /// <summary>The grade options these settings give.</summary>
+    public GradeOptions ToGradeOptions() => GradeOptions.Default with { TimeLimit = TimeSpan.FromMilliseconds(GradeTimeLimitMs) };
 }
 
 /// <summary>GRPO proper (formulas: Training/GrpoMath.cs).</summary>
