@@ -79,7 +79,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var (train, heldOut) = TrainingSetup.LoadProblems(config.Data, seed);
         var trueLabel = TrainingSetup.TrueLabels(config.Data);
         var template = PromptTemplates.Create(config.Data.Template);
-        var rewardOptions = new RewardOptions { Grading = config.Reward.ToGradeOptions() };
+        var rewardOptions = new RewardOptions { MathGrader = config.Reward.ToGraderMode(), Grading = config.Reward.ToGradeOptions() };
         var reward = RewardRegistry.Create(config.Reward.Name, rewardOptions);
         var accuracy = RewardRegistry.Create(config.Reward.Accuracy, rewardOptions);
         Log($"data: {train.Count} training problems from {config.Data.Source}, {heldOut.Count} held out; reward {reward.Name}; device {placement}");
@@ -264,7 +264,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         policy.eval();
         var generator = new ModelTextGenerator(policy, tokenizer, eos, pad);
         var (summary, _) = EvalSession.Run(new EvalRequest(config.Eval.Sets, Limit: config.Eval.MaxPrompts), settings, generator,
-            Graders.Create(GraderMode.Paper, config.Reward.ToGradeOptions()));
+            Graders.Create(config.Reward.ToGraderMode(), config.Reward.ToGradeOptions()));
         foreach (var d in summary.Datasets) Log($"eval step {step}: {d.Dataset} avg@{d.Samples} {d.AvgAtK:F3} pass@{d.Samples} {d.PassAtK:F3}");
         return summary.OverallAvgAtK;
     }

@@ -94,6 +94,14 @@ public class ConfigTests
     }
 
     [Fact]
+    public void The_math_grader_is_the_papers_by_default_and_verify_on_request()
+    {
+        Assert.Equal(Rlvr.Grading.GraderMode.Paper, ConfigLoader.Parse("").Reward.ToGraderMode());
+        Assert.Equal(Rlvr.Grading.GraderMode.Verify, ConfigLoader.Parse("", ["reward.grader=verify"]).Reward.ToGraderMode());
+        Assert.Contains("reward.grader", Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["reward.grader=sympy"])).Message);
+    }
+
+    [Fact]
     public void A_bad_override_is_reported_against_its_set_not_the_file()
     {
         var unknown = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["rollout.temprature=1"], origin: "x.yaml"));

@@ -217,6 +217,7 @@ public static class ConfigLoader
         int rolloutSize = c.Rollout.PromptsPerStep * c.Rollout.SamplesPerPrompt;
         Require(c.Rollout.PromptsPerStep > 0, "rollout.prompts_per_step must be positive");
         Require(double.IsFinite(c.Reward.GradeTimeLimitMs) && c.Reward.GradeTimeLimitMs > 0, "reward.grade_time_limit_ms must be a positive number");
+        Require(c.Reward.Grader is "paper" or "verify", $"reward.grader must be paper or verify, got '{c.Reward.Grader}'");
         Require(c.Rollout.SamplesPerPrompt > 0, "rollout.samples_per_prompt must be positive");
         Require(c.Grpo.MicroBatchSize > 0, "grpo.micro_batch_size must be positive");
         Require(c.Grpo.TrainBatchSize % c.Grpo.MicroBatchSize == 0,

@@ -140,9 +140,15 @@ public sealed record RewardConfig
     /// <summary>Wall-clock bound of each grade call (reward, accuracy and in-training evaluation), in milliseconds;
     /// a call that runs over counts as "not equal". Default: the graders' own default.</summary>
     public double GradeTimeLimitMs { get; init; } = GradeOptions.Default.TimeLimit.TotalMilliseconds;
+    /// <summary>The grader behind <c>math</c>, <c>ttt</c> and in-training evaluation: "paper" (the paper's own
+    /// reward, quirks included, so results compare with the published runs) or "verify" (robust).</summary>
+    public string Grader { get; init; } = "paper";
 
     /// <summary>The grade options these settings give.</summary>
     public GradeOptions ToGradeOptions() => GradeOptions.Default with { TimeLimit = TimeSpan.FromMilliseconds(GradeTimeLimitMs) };
+
+    /// <summary>The grader mode named by <see cref="Grader"/> (validated by the config loader).</summary>
+    public GraderMode ToGraderMode() => Grader == "verify" ? GraderMode.Verify : GraderMode.Paper;
 }
 
 /// <summary>GRPO proper (formulas: Training/GrpoMath.cs).</summary>
