@@ -29,6 +29,7 @@ public static class AnalyzeCommand
         var json = new Option<string?>("--json") { Description = "Also write the table as JSON to this file" };
         var command = new Command("code-frequency", "Share of responses with code reasoning (\"python\" in the text) and accuracy with and without it (paper Table 1).");
         command.Arguments.Add(files);
+        RejectUnknownOptions(files);
         command.Options.Add(json);
         command.SetAction(parse => Guarded(() =>
         {
@@ -53,6 +54,8 @@ public static class AnalyzeCommand
         var command = new Command("transitions", "Split the accuracy change into code->code, code->lang, lang->code, lang->lang (paper Table 2).");
         command.Arguments.Add(before);
         command.Arguments.Add(after);
+        RejectUnknownOptions(before);
+        RejectUnknownOptions(after);
         command.Options.Add(json);
         command.SetAction(parse => Guarded(() =>
         {
@@ -81,6 +84,7 @@ public static class AnalyzeCommand
         var json = new Option<string?>("--json") { Description = "Also write the table as JSON to this file" };
         var command = new Command("compare", "Several runs side by side (avg@k per dataset, gain over the first run), optionally a gain chart like the paper's Figure 1.");
         command.Arguments.Add(runs);
+        RejectUnknownOptions(runs);
         command.Options.Add(chart);
         command.Options.Add(json);
         command.SetAction(parse => Guarded(() =>
@@ -115,6 +119,21 @@ public static class AnalyzeCommand
             });
         }));
         return command;
+    }
+
+    // System.CommandLine hands a token like "--out" that names no option to the path argument, which
+    // would then be reported as a missing run folder; a dash-led value that is not an existing path is
+    // reported as the unknown option it is (a parse error: usage message, nothing runs).
+    private static void RejectUnknownOptions(Argument argument)
+    {
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (token.Value.StartsWith('-') && !File.Exists(token.Value) && !Directory.Exists(token.Value))
+                    result.AddError($"unknown option '{token.Value}'");
+            }
+        });
     }
 
     /// <summary>Runs a command body; bad input ends in one line on stderr and exit code 1.</summary>

@@ -113,6 +113,16 @@ public class ConfigTests
         // An error already in the file stays the file's, even when overrides follow.
         var inFile = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("rollout:\n  temprature: 1\n", ["run.seed=1"], origin: "x.yaml"));
         Assert.StartsWith("x.yaml: ", inFile.Message);
+        // A value of the wrong type in the file names its key and what was expected, as --set does.
+        Assert.Equal("x.yaml: rollout.temperature: expected a number, got 'abc'",
+            Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("rollout:\n  temperature: abc\n", origin: "x.yaml")).Message);
+        Assert.Equal("x.yaml: run.seed: expected an integer, got '1.5'",
+            Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("run:\n  seed: 1.5\n", origin: "x.yaml")).Message);
+        Assert.Equal("x.yaml: grpo.clip: expected true or false, got 'maybe'",
+            Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("grpo:\n  clip: maybe\n", origin: "x.yaml")).Message);
+        var badEnum = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("grpo:\n  kl_estimator: k9\n", origin: "x.yaml")).Message;
+        Assert.StartsWith("x.yaml: grpo.kl_estimator: expected one of ", badEnum);
+        Assert.EndsWith(", got 'k9'", badEnum);
         // A scalar where a section belongs is named by its YAML section, not by a C# type.
         Assert.Equal("x.yaml: expected a mapping of keys in section 'run', found a single value.",
             Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("run: 5\n", origin: "x.yaml")).Message);

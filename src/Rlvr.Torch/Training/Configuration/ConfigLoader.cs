@@ -171,12 +171,54 @@ public static class ConfigLoader
         var text = new YamlStream(new YamlDocument(root));
         var writer = new StringWriter();
         text.Save(writer, assignAnchors: false);
-        try { return Deserializer.Deserialize<TrainConfig>(writer.ToString()) ?? new TrainConfig(); }
+        var serialized = writer.ToString();
+        try { return Deserializer.Deserialize<TrainConfig>(serialized) ?? new TrainConfig(); }
         catch (YamlException e)
         {
+            if (e.InnerException is FormatException or OverflowException or ArgumentException && BadValueMessage(serialized, e.Start) is { } bad)
+                throw new InvalidDataException($"{origin}: {bad}");
             var message = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
             throw new InvalidDataException($"{origin}: {WithSectionNames(message)}");
         }
+    }
+
+    // A value that does not convert (".NET: The input string 'abc' was not in a correct format.") names
+    // neither key nor expected type; the failing node is found by its position in the text that was
+    // deserialized, and the message becomes "rollout.temperature: expected a number, got 'abc'".
+    private static string? BadValueMessage(string serialized, Mark start)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(serialized));
+        if (stream.Documents.Count == 0 || FindScalar(stream.Documents[0].RootNode, start, []) is not var (keys, value)) return null;
+        var type = typeof(TrainConfig);
+        foreach (var key in keys)
+        {
+            var property = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .FirstOrDefault(p => UnderscoredNamingConvention.Instance.Apply(p.Name) == key);
+            if (property is null) return null;
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        }
+        string expected =
+            type == typeof(int) || type == typeof(long) ? "an integer" :
+            type == typeof(double) || type == typeof(float) ? "a number" :
+            type == typeof(bool) ? "true or false" :
+            type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type).Select(UnderscoredNamingConvention.Instance.Apply)) :
+            $"a {type.Name}";
+        return $"{string.Join('.', keys)}: expected {expected}, got '{value.Value}'";
+    }
+
+    // The scalar mapped under a key path whose text starts at `start` (null when it is not a mapping value).
+    private static (List<string> Keys, YamlScalarNode Value)? FindScalar(YamlNode node, Mark start, List<string> keys)
+    {
+        if (node is not YamlMappingNode mapping) return null;
+        foreach (var (k, v) in mapping.Children)
+        {
+            if (k is not YamlScalarNode { Value: { } name }) continue;
+            List<string> path = [.. keys, name];
+            if (v is YamlScalarNode scalar && scalar.Start.Index == start.Index) return (path, scalar);
+            if (FindScalar(v, start, path) is { } found) return found;
+        }
+        return null;
     }
 
     // YamlDotNet names the C# types ("Property 'x' not found on type 'Rlvr...RolloutConfig'"); a user knows
