@@ -27,10 +27,18 @@ public sealed class EvalCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private int Eval(params string[] extra) =>
-        EvalCommand.Create().Parse([
-            "--model", _modelDir, "--datasets", "MATH-500,AIME-2024", "--limit", "2", "--data-dir", RepoPaths.Data(),
-            "--out", _out, "--max-new-tokens", "4", "--seed", "7", "--template", "qwen-math", .. extra]).Invoke();
+    /// <summary>Runs the verb on the tiny setup; <paramref name="overrides"/> are option/value pairs that replace
+    /// the defaults (an option given twice would be a parse error, not the check under test).</summary>
+    private int Eval(params string[] overrides)
+    {
+        var options = new Dictionary<string, string>
+        {
+            ["--model"] = _modelDir, ["--datasets"] = "MATH-500,AIME-2024", ["--limit"] = "2", ["--data-dir"] = RepoPaths.Data(),
+            ["--out"] = _out, ["--max-new-tokens"] = "4", ["--seed"] = "7", ["--template"] = "qwen-math",
+        };
+        for (var i = 0; i < overrides.Length; i += 2) options[overrides[i]] = overrides[i + 1];
+        return EvalCommand.Create().Parse(options.SelectMany(o => new[] { o.Key, o.Value }).ToArray()).Invoke();
+    }
 
     [Fact]
     public void EvaluatesTwoDatasetsAndWritesOneResultFilePerDatasetAndASummary()
@@ -61,11 +69,11 @@ public sealed class EvalCommandTests : IDisposable
     [Fact]
     public void ABadOptionValueFailsBeforeWritingAnything()
     {
-        // eval reports bad input with exit code 1 (one line on stderr), checked before the model is loaded;
+        // eval reports bad input with exit code 2 (one line on stderr), checked before the model is loaded;
         // the same arguments without the bad value succeed (the test above).
-        Assert.Equal(1, Eval("--shards", "0"));
-        Assert.Equal(1, Eval("--max-new-tokens", "0"));
-        Assert.Equal(1, Eval("--grader", "sympy"));
+        Assert.Equal(2, Eval("--shards", "0"));
+        Assert.Equal(2, Eval("--max-new-tokens", "0"));
+        Assert.Equal(2, Eval("--grader", "sympy"));
         Assert.False(Directory.Exists(_out));
     }
 }

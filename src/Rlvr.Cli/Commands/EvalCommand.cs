@@ -113,7 +113,7 @@ public static class EvalCommand
                 or Rlvr.Core.Data.DatasetException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
+                return 2; // bad input: the same status as the other verbs
             }
             finally
             {
