@@ -136,7 +136,7 @@ public static class AnalyzeCommand
         });
     }
 
-    /// <summary>Runs a command body; bad input ends in one line on stderr and exit code 1.</summary>
+    /// <summary>Runs a command body; bad input ends in one line on stderr and exit code 2, as in the other verbs.</summary>
     internal static int Guarded(Action body)
     {
         try
@@ -147,7 +147,7 @@ public static class AnalyzeCommand
         catch (Exception e) when (e is FormatException or FileNotFoundException or ArgumentException or InvalidOperationException or IOException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            return 2;
         }
     }
 
