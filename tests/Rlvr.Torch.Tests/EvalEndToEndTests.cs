@@ -19,11 +19,7 @@ public sealed class EvalEndToEndTests : IDisposable
 
     public EvalEndToEndTests()
     {
-        _modelDir = Directory.CreateDirectory(Path.Combine(_root, "tiny-qwen2")).FullName;
-        foreach (var f in new[] { "config.json", "generation_config.json", "model.safetensors" })
-            File.Copy(RepoPaths.Fixtures("qwen2-tied", f), Path.Combine(_modelDir, f));
-        foreach (var f in new[] { "tokenizer.json", "tokenizer_config.json" })
-            File.Copy(RepoPaths.Fixtures("tiny-chatml-tokenizer", f), Path.Combine(_modelDir, f));
+        _modelDir = TinyModelFolder.Create(_root);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
