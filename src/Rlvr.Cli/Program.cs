@@ -8,15 +8,15 @@ TorchRuntime.EnsureReady();
 var root = new RootCommand("Rlvr: reinforcement learning with verifiable rewards, in C#.");
 foreach (var command in new[]
 {
-    VersionCommand.Create(),
+    TrainCommand.Create(),
     EvalCommand.Create(),
     AnalyzeCommand.Create(),
     GradeCommand.Create(),
-    BenchCommand.Create(),
-    DataCommand.Create(),
     LabelCommand.Create(),
+    DataCommand.Create(),
     GenerateCommand.Create(),
-    TrainCommand.Create(),
+    BenchCommand.Create(),
+    VersionCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
