@@ -149,17 +149,7 @@ public static class ScalarEquivalence
         }
     }
 
-    public static bool HasFloat(Expr e) => e switch
-    {
-        NumberExpr n => n.IsFloat,
-        AddExpr add => add.Terms.Any(HasFloat),
-        MulExpr mul => mul.Factors.Any(HasFloat),
-        DivExpr div => HasFloat(div.Numerator) || HasFloat(div.Denominator),
-        NegExpr neg => HasFloat(neg.Operand),
-        PowExpr pow => HasFloat(pow.Base) || HasFloat(pow.Exponent),
-        FuncExpr f => f.Args.Any(HasFloat),
-        _ => false,
-    };
+    public static bool HasFloat(Expr e) => ExprSearch.AnyInArithmetic(e, n => n is NumberExpr { IsFloat: true });
 
     /// <summary>Whether an expression is a single number-valued quantity (not a set, tuple, relation, ...).</summary>
     public static bool IsScalar(Expr e) => e is NumberExpr or SymbolExpr or IndexedExpr or ConstantExpr or AddExpr or MulExpr

@@ -101,17 +101,7 @@ internal sealed partial class AnswerComparer
         return alternatives.Count == 1 ? alternatives[0] : new SetExpr(alternatives.ToArray());
     }
 
-    private static bool ContainsPlusMinus(Expr e) => e switch
-    {
-        PlusMinusExpr => true,
-        AddExpr a => a.Terms.Any(ContainsPlusMinus),
-        MulExpr m => m.Factors.Any(ContainsPlusMinus),
-        DivExpr d => ContainsPlusMinus(d.Numerator) || ContainsPlusMinus(d.Denominator),
-        NegExpr n => ContainsPlusMinus(n.Operand),
-        PowExpr p => ContainsPlusMinus(p.Base) || ContainsPlusMinus(p.Exponent),
-        FuncExpr f => f.Args.Any(ContainsPlusMinus),
-        _ => false,
-    };
+    private static bool ContainsPlusMinus(Expr e) => ExprSearch.AnyInArithmetic(e, n => n is PlusMinusExpr);
 
     /// <summary>The values of a scalar holding ±: a ± b → [a + b, a - b], with all signs chosen together.</summary>
     private List<Expr> Alternatives(Expr e, int depth)
