@@ -62,18 +62,16 @@ public class ModelForwardTests
         var fixture = ModelFixture.Load(name);
         using var model = fixture.LoadModel();
         using var noGrad = no_grad();
-        var width = fixture.Inputs.Max(s => s.Length);
-        var ids = new long[2 * width];
-        var mask = new long[2 * width];
-        for (var s = 0; s < 2; s++)
-            for (var t = 0; t < fixture.Inputs[s].Length; t++) (ids[s * width + t], mask[s * width + t]) = (fixture.Inputs[s][t], 1);
-        using var idTensor = tensor(ids).view(2, width);
-        using var maskTensor = tensor(mask).view(2, width);
-        using var logits = model.Logits(idTensor, maskTensor);
-        for (var s = 0; s < 2; s++)
+        var (ids, mask) = Pad(fixture.Inputs, left: false);
+        using (ids)
+        using (mask)
+        using (var logits = model.Logits(ids, mask))
         {
-            using var real = logits[s].narrow(0, 0, fixture.Inputs[s].Length);
-            Assert.InRange(fixture.MaxLogitError(real, s), 0, Tolerance);
+            for (var s = 0; s < fixture.Inputs.Length; s++)
+            {
+                using var real = logits[s].narrow(0, 0, fixture.Inputs[s].Length);
+                Assert.InRange(fixture.MaxLogitError(real, s), 0, Tolerance);
+            }
         }
     }
 
@@ -123,14 +121,17 @@ public class ModelForwardTests
         }
     }
 
-    internal static (Tensor Ids, Tensor Mask) LeftPad(int[][] sequences)
+    internal static (Tensor Ids, Tensor Mask) LeftPad(int[][] sequences) => Pad(sequences, left: true);
+
+    /// <summary>Sequences padded with id 0 to one width, on the left or the right, with their [B, T] mask.</summary>
+    internal static (Tensor Ids, Tensor Mask) Pad(int[][] sequences, bool left)
     {
         var width = sequences.Max(s => s.Length);
         var ids = new long[sequences.Length * width];
         var mask = new long[sequences.Length * width];
         for (var s = 0; s < sequences.Length; s++)
         {
-            var pad = width - sequences[s].Length;
+            var pad = left ? width - sequences[s].Length : 0;
             for (var t = 0; t < sequences[s].Length; t++)
             {
                 ids[s * width + pad + t] = sequences[s][t];
