@@ -64,11 +64,7 @@ public class CheckpointLoadingTests
         File.WriteAllText(folder["config.json"], ToTransformers4Form(v5, legacyTypeKey: false).ToJsonString());
         File.Copy(Path.Combine(fixture.Directory, "model.safetensors"), folder["model.safetensors"]);
         using var model = CheckpointLoader.Load(folder.Path, Placement.Cpu);
-        using var noGrad = no_grad();
-        using var ids = tensor(fixture.Inputs[0].Select(i => (long)i).ToArray()).unsqueeze(0);
-        using var logits = model.Logits(ids);
-        using var row = logits[0];
-        Assert.InRange(fixture.MaxLogitError(row, 0), 0, 1e-4);
+        Assert.InRange(fixture.MaxLogitError(model, 0), 0, 1e-4);
     }
 
     [Fact]

@@ -47,4 +47,15 @@ internal sealed class ModelFixture
         using var diff = (logits.to_type(ScalarType.Float32) - reference).abs().max();
         return diff.item<float>();
     }
+
+    /// <summary>Runs sequence <paramref name="sequence"/> alone through <paramref name="model"/> (no gradients)
+    /// and returns the largest |logit − reference|.</summary>
+    public double MaxLogitError(CausalLanguageModel model, int sequence)
+    {
+        using var noGrad = no_grad();
+        using var ids = tensor(Inputs[sequence].Select(i => (long)i).ToArray()).unsqueeze(0);
+        using var logits = model.Logits(ids);
+        using var row = logits[0];
+        return MaxLogitError(row, sequence);
+    }
 }
