@@ -95,7 +95,7 @@ public sealed class EvalRunnerTests : IDisposable
         var resumed = new EvalRunner(resumedGenerator, new BoxedExactGrader(), Settings(shards: 2, batch: 4)).Run("AIME-2024", problems, plan);
         var secondPrompts = resumedGenerator.Calls.SelectMany(c => c.Batch.Select(r => r.Prompt)).ToList();
         Assert.Equal(3, secondPrompts.Count);                      // only the 3 unfinished problems
-        Assert.Empty(secondPrompts.Where(firstPrompts.Contains));  // none generated twice
+        Assert.DoesNotContain(secondPrompts, firstPrompts.Contains); // none generated twice
         Assert.Equal(problems.Select(p => p.Id), resumed.Problems.Select(p => p.Id));  // none lost, in order
         Assert.Equal(JsonSerializer.Serialize(clean.Problems, EvalJson.Options), JsonSerializer.Serialize(resumed.Problems, EvalJson.Options));
         Assert.False(File.Exists(Path.Combine(_dir, "tiny_AIME-2024.partial.jsonl")));

@@ -60,6 +60,7 @@ public static class TrainBenchCommand
                     var (logp, _) = seqs.Score(model, withEntropy: false);
                     var advantages = torch.tensor(chunk.Select(c => c.Advantage).ToArray(), device: placement.Device);
                     var loss = GrpoMath.PolicyLoss(logp, logp.detach(), advantages, seqs.ResponseMask, options) / ((b + m - 1) / m);
+                    adam.AccumulateGradients(); // as the trainer: fp32 sums when a step spans micro-batches
                     loss.backward();
                 }
                 adam.Apply();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Rlvr.Torch.Models;
+using Rlvr.Torch.Native;
 using static TorchSharp.torch;
 
 namespace Rlvr.Torch.Generation;
@@ -51,7 +52,7 @@ public sealed class RolloutEngine
         // Inference mode: no autograd bookkeeping (version counters, view tracking) on any op; nothing made
         // here outlives the call except host arrays.
         using var inference = inference_mode(true);
-        using var generator = options.Sampling.IsGreedy ? null : new Generator((ulong)options.Seed, device);
+        using var generator = options.Sampling.IsGreedy ? null : SeededGenerator.For(device, options.Seed);
         using var cache = new KvCache(_model.Config, _model.Placement, prompts.Count, width + options.MaxNewTokens);
         var clock = Stopwatch.StartNew();
         Tensor logits = Prefill(prompts, width, options.PadTokenId, cache, samples); // [rows, V]

@@ -15,7 +15,8 @@ public static class TokenSampler
 
     /// <summary>
     /// logits [N, V] → (tokens int64 [N], log-probs float32 [N]). Sampling draws from
-    /// <paramref name="generator"/> only (torch.multinomial), so a seed repeats exactly. Log-probs are under
+    /// <paramref name="generator"/> only (torch.multinomial; null: the device's default generator, which
+    /// <see cref="Native.SeededGenerator"/> seeds on CUDA), so a seed repeats exactly. Log-probs are under
     /// the unscaled distribution unless <paramref name="logProbsAtTemperature"/>.
     /// </summary>
     public static (Tensor Tokens, Tensor LogProbs) Next(Tensor logits, SamplingOptions options, Generator? generator, bool logProbsAtTemperature = false)

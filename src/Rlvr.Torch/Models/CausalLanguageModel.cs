@@ -1,3 +1,4 @@
+using Rlvr.Torch.Native;
 using static TorchSharp.torch;
 
 namespace Rlvr.Torch.Models;
@@ -186,7 +187,7 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
     public void InitializeRandom(long seed)
     {
         using var noGrad = no_grad();
-        using var generator = new Generator((ulong)seed, Placement.Device);
+        using var generator = SeededGenerator.For(Placement.Device, seed);
         foreach (var (name, parameter) in named_parameters())
         {
             if (name.EndsWith("norm.weight", StringComparison.Ordinal)) parameter.fill_(1.0);

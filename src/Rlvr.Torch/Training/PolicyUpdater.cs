@@ -90,6 +90,7 @@ public sealed class PolicyUpdater(
                     tokens += batch.AttentionMask.sum().item<long>();
                     if (!float.IsFinite(lossValue)) { finite = false; continue; }
                     lossSum += lossValue; pgSum += pg.item<float>();
+                    optimizer.AccumulateGradients();   // earlier micro-batches' gradients into fp32 sums
                     (loss / accumulation).backward();  // DeepSpeed averages over accumulation steps
                 }
                 optimizer.LearningRate = schedule.At(optimizer.Step);

@@ -77,6 +77,36 @@ public class OptimizerTests
         Assert.True(w.to(ScalarType.Float32).data<float>()[0] < 0.995f);
     }
 
+    [Theory]
+    [InlineData(true, 1 + 1.0 / 512)]  // fp32 sums, as upstream's DeepSpeed: nothing lost
+    [InlineData(false, 1.0)]           // autograd's own bf16 sum: 1 + 2^-9 rounds to 1 (bf16 spacing at 1 is 2^-7)
+    public void Micro_batch_gradients_of_a_bf16_model_are_summed_in_fp32(bool accumulate, double expectedNorm)
+    {
+        // Two micro-batches with gradients 1 and 2^-9 (both exact in bf16). The norm of their sum shows
+        // the precision of the sum (Adam's own update is nearly sign-like and would hide it).
+        var w = Param(ScalarType.BFloat16, 1f);
+        using var adam = new MasterWeightAdam([("w", w)], 1e-3);
+        (w * 1f).sum().backward();
+        if (accumulate) adam.AccumulateGradients();
+        (w * (1f / 512)).sum().backward();
+        var result = adam.Apply();
+        Assert.Equal(expectedNorm, result.GradNorm, 12);
+        Assert.Null(w.grad);
+    }
+
+    [Fact]
+    public void Accumulating_an_fp32_models_gradients_leaves_them_to_autograd()
+    {
+        // fp32 gradients are their own fp32 sums: 0.25 + 0.5 through autograd alone.
+        var w = Param(ScalarType.Float32, 1f);
+        using var adam = new MasterWeightAdam([("w", w)], 1e-3);
+        (w * 0.25f).sum().backward();
+        adam.AccumulateGradients();
+        Assert.Equal(0.25f, w.grad!.data<float>()[0]);
+        (w * 0.5f).sum().backward();
+        Assert.Equal(0.75, adam.Apply().GradNorm, 12);
+    }
+
     [Fact]
     public void NaN_gradient_skips_the_update()
     {

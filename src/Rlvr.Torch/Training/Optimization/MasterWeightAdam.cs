@@ -15,14 +15,23 @@ public readonly record struct OptimizerStepResult(bool Applied, double GradNorm)
 /// Why masters: the paper's lr 5e-7 is far below bf16's resolution (a bf16 weight near 1 moves in
 /// steps of ~4e-3), so updating bf16 weights directly would silently not train. When the model's
 /// parameters are bf16 (GPU), this keeps an fp32 copy of each one plus fp32 moments, takes the bf16
-/// gradients as fp32, updates the copies and writes them back rounded to bf16. When the model is
-/// already fp32 (CPU) the parameters are their own masters and nothing is copied.
+/// gradients as fp32 (summed over micro-batches in fp32, as upstream's DeepSpeed does), updates the
+/// copies and writes them back rounded to bf16. When the model is already fp32 (CPU) the parameters
+/// are their own masters and nothing is copied.
 /// </summary>
+/// <remarks>
+/// Memory: the masters and moments are 12 bytes per parameter on top of the model. Everything else is
+/// transient and per parameter: <see cref="Apply"/> converts, uses and frees one gradient at a time (never
+/// an fp32 copy of all of them), so its peak is the model, its bf16 gradients, the 12 bytes and about two
+/// fp32 copies of the largest tensor (the embedding). fp32 gradient sums exist only while an optimizer
+/// step spans several micro-batches.
+/// </remarks>
 public sealed class MasterWeightAdam : IDisposable
 {
     private readonly (string Name, Parameter Model, Tensor Master)[] _params;
     private readonly Tensor[] _m;  // first moments, fp32, shaped as each parameter
     private readonly Tensor[] _v;  // second moments
+    private readonly Tensor?[] _sums; // fp32 gradient sums of earlier micro-batches (separate masters only)
     private readonly double _beta1, _beta2, _eps, _maxGradNorm;
 
     /// <summary>Number of updates applied so far (Adam's t).</summary>
@@ -47,6 +56,7 @@ public sealed class MasterWeightAdam : IDisposable
         }).ToArray();
         _m = _params.Select(p => torch.zeros_like(p.Master)).ToArray();
         _v = _params.Select(p => torch.zeros_like(p.Master)).ToArray();
+        _sums = new Tensor?[_params.Length];
     }
 
     /// <summary>True when the model parameters are not fp32 and fp32 masters are kept beside them.</summary>
@@ -55,10 +65,35 @@ public sealed class MasterWeightAdam : IDisposable
     /// <summary>The fp32 master of parameter <paramref name="name"/> (the parameter itself on fp32 models).</summary>
     public Tensor Master(string name) => _params.First(p => p.Name == name).Master;
 
-    /// <summary>Clears the model's gradients.</summary>
+    /// <summary>Clears the model's gradients and the fp32 sums of earlier micro-batches.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in _params) p.Model.grad = null;
+        for (int i = 0; i < _params.Length; i++)
+        {
+            _params[i].Model.grad = null;
+            _sums[i]?.Dispose();
+            _sums[i] = null;
+        }
+    }
+
+    /// <summary>
+    /// Moves the model's gradients into fp32 sums and clears them. Call it between the micro-batches of
+    /// one optimizer step (before each backward but the first): otherwise autograd adds each micro-batch's
+    /// bf16 gradient to a bf16 sum, rounding to 8 bits at every micro-batch. Does nothing on fp32 models.
+    /// </summary>
+    public void AccumulateGradients()
+    {
+        using var noGrad = torch.no_grad();
+        for (int i = 0; i < _params.Length; i++)
+        {
+            if (ReferenceEquals(_params[i].Master, _params[i].Model)) continue;
+            using var scope = NewDisposeScope();
+            var grad = _params[i].Model.grad;
+            if (grad is null) continue;
+            if (_sums[i] is null) _sums[i] = grad.to(ScalarType.Float32).DetachFromDisposeScope();
+            else _sums[i]!.add_(grad);
+            _params[i].Model.grad = null;
+        }
     }
 
     /// <summary>
@@ -68,15 +103,9 @@ public sealed class MasterWeightAdam : IDisposable
     /// </summary>
     public OptimizerStepResult Apply()
     {
-        using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var grads = _params.Select(p => p.Model.grad is null
-            ? torch.zeros_like(p.Master)
-            : p.Model.grad.to(ScalarType.Float32)).ToArray();
-        // Global L2 norm in fp64 so a large model's sum of squares does not lose precision.
-        double sumSquares = 0;
-        foreach (var g in grads) sumSquares += g.to(ScalarType.Float64).square().sum().item<double>();
-        double norm = Math.Sqrt(sumSquares);
+        if (_sums.Any(s => s is not null)) AccumulateGradients(); // every gradient in one place: fp32 sums
+        double norm = GlobalGradientNorm();
         if (!double.IsFinite(norm))
         {
             ZeroGrad();
@@ -89,17 +118,46 @@ public sealed class MasterWeightAdam : IDisposable
         double bias2 = 1 - Math.Pow(_beta2, Step);
         for (int i = 0; i < _params.Length; i++)
         {
-            var g = clip < 1.0 ? grads[i] * clip : grads[i];
-            _m[i].mul_(_beta1).add_(g, alpha: 1 - _beta1);
-            _v[i].mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+            using var scope = NewDisposeScope();
+            var g = Fp32Gradient(i);
+            if (g is null)
+            {
+                _m[i].mul_(_beta1);  // a zero gradient
+                _v[i].mul_(_beta2);
+            }
+            else
+            {
+                if (clip < 1.0) g = g * clip;
+                _m[i].mul_(_beta1).add_(g, alpha: 1 - _beta1);
+                _v[i].mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+            }
             // torch.optim.Adam: p -= lr / bias1 * m / (sqrt(v) / sqrt(bias2) + eps)
-            var denom = (_v[i].sqrt() / Math.Sqrt(bias2)).add_(_eps);
+            var denom = _v[i].sqrt().div_(Math.Sqrt(bias2)).add_(_eps);
             _params[i].Master.addcdiv_(_m[i], denom, value: -LearningRate / bias1);
             if (!ReferenceEquals(_params[i].Master, _params[i].Model))
                 _params[i].Model.copy_(_params[i].Master);  // rounds to the model's dtype
+            _params[i].Model.grad = null;                   // frees this gradient before the next one is converted
+            _sums[i]?.Dispose();
+            _sums[i] = null;
         }
-        ZeroGrad();
         return new OptimizerStepResult(true, norm);
+    }
+
+    /// <summary>The gradient of parameter <paramref name="i"/> as fp32 (in the current dispose scope), or null when it has none.</summary>
+    private Tensor? Fp32Gradient(int i) => _sums[i] ?? _params[i].Model.grad?.to(ScalarType.Float32);
+
+    /// <summary>Global L2 norm of all gradients: per-parameter sums of squares added in fp64 on the device, one host read.</summary>
+    private double GlobalGradientNorm()
+    {
+        using var scope = NewDisposeScope();
+        var squares = new List<Tensor>(_params.Length);
+        for (int i = 0; i < _params.Length; i++)
+        {
+            using var inner = NewDisposeScope();
+            var g = Fp32Gradient(i);
+            if (g is not null) squares.Add(g.square().sum().to(ScalarType.Float64).MoveToOuterDisposeScope());
+        }
+        return squares.Count == 0 ? 0 : Math.Sqrt(torch.stack(squares).sum().item<double>());
     }
 
     /// <summary>Writes the step count, masters and moments (fp32) to <paramref name="path"/>.</summary>
@@ -146,6 +204,7 @@ public sealed class MasterWeightAdam : IDisposable
     public void Dispose()
     {
         foreach (var t in _m.Concat(_v)) t.Dispose();
+        foreach (var t in _sums) t?.Dispose();
         foreach (var p in _params) if (!ReferenceEquals(p.Master, p.Model)) p.Master.Dispose();
     }
 }
