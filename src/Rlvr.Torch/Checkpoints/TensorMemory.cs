@@ -30,6 +30,20 @@ internal static unsafe class TensorMemory
         }
     }
 
+    /// <summary>Fills <paramref name="target"/> (contiguous, CPU) from the next bytes of <paramref name="stream"/>.</summary>
+    public static void ReadFrom(Tensor target, Stream stream, string source)
+    {
+        var (pointer, length) = Region(target);
+        long done = 0;
+        while (done < length)
+        {
+            var count = (int)Math.Min(ChunkBytes, length - done);
+            var read = stream.ReadAtLeast(new Span<byte>((byte*)pointer + done, count), count, throwOnEndOfStream: false);
+            if (read < count) throw new EndOfStreamException($"{source}: file ends early.");
+            done += read;
+        }
+    }
+
     /// <summary>Writes the bytes of <paramref name="source"/> (contiguous, CPU) to <paramref name="stream"/>.</summary>
     public static void WriteTo(Tensor source, Stream stream)
     {

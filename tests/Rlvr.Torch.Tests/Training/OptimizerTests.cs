@@ -141,6 +141,22 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void A_truncated_state_file_fails_naming_the_file_and_the_parameter()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            var w = Param(ScalarType.Float32, 0.1f, 0.2f);
+            using var adam = new MasterWeightAdam([("w", w)], 1e-3);
+            adam.Save(path);
+            using (var file = File.OpenWrite(path)) file.SetLength(file.Length - 3); // cuts the last moment short
+            var error = Assert.Throws<InvalidDataException>(() => adam.Load(path));
+            Assert.Equal($"{path}: truncated at 'w'", error.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void Schedules()
     {
         var constant = new LearningRateSchedule(ScheduleKind.Constant, 5e-7);

@@ -1,3 +1,4 @@
+using Rlvr.Torch.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -5,7 +6,8 @@ namespace Rlvr.Torch.Training.Optimization;
 
 /// <summary>
 /// Raw fp32 tensors in a binary stream (shape, then little-endian floats): the optimizer state's
-/// format. Private to the trainer; the policy itself is saved as an HF checkpoint.
+/// format. Private to the trainer; the policy itself is saved as an HF checkpoint. The data is streamed
+/// (<see cref="TensorMemory"/>): a 7B model's fp32 embedding master is over 2 GB, more than one array holds.
 /// </summary>
 internal static class TensorFile
 {
@@ -14,7 +16,8 @@ internal static class TensorFile
         using var cpu = tensor.detach().to(ScalarType.Float32).cpu().contiguous();
         writer.Write(cpu.shape.Length);
         foreach (var d in cpu.shape) writer.Write(d);
-        writer.Write(cpu.bytes);
+        writer.Flush();
+        TensorMemory.WriteTo(cpu, writer.BaseStream);
     }
 
     public static void ReadInto(BinaryReader reader, Tensor target, string path, string name)
@@ -24,11 +27,9 @@ internal static class TensorFile
         for (int i = 0; i < rank; i++) shape[i] = reader.ReadInt64();
         if (!shape.SequenceEqual(target.shape))
             throw new InvalidDataException($"{path}: '{name}' has shape [{string.Join(",", shape)}], expected [{string.Join(",", target.shape)}]");
-        long count = shape.Aggregate(1L, (a, b) => a * b);
-        var bytes = reader.ReadBytes(checked((int)(count * 4)));
-        if (bytes.Length != count * 4) throw new InvalidDataException($"{path}: truncated at '{name}'");
-        using var cpu = torch.zeros(shape, ScalarType.Float32);
-        cpu.bytes = bytes;
+        using var cpu = torch.empty(shape, ScalarType.Float32);
+        try { TensorMemory.ReadFrom(cpu, reader.BaseStream, path); }
+        catch (EndOfStreamException) { throw new InvalidDataException($"{path}: truncated at '{name}'"); }
         target.copy_(cpu);
     }
 }
