@@ -73,6 +73,36 @@ public class GenerationTests
     }
 
     [Fact]
+    public void Generation_after_a_weight_change_uses_the_new_weights()
+    {
+        // Decoding projects q, k and v from a fused copy of their weights; the trainer changes the weights
+        // between rollouts, so each call must build that copy afresh. A stale copy would make the second
+        // call's log-probs disagree with a model that was loaded with the changed weights and never decoded.
+        static void Change(Rlvr.Torch.Models.CausalLanguageModel m)
+        {
+            using var noGrad = no_grad();
+            m.model.layers[0].self_attn.q_proj.weight.mul_(3.0);
+            m.model.layers[1].self_attn.v_proj.weight.neg_();
+        }
+        var fixture = ModelFixture.Load("qwen2-untied");
+        using var model = fixture.LoadModel();
+        var engine = new RolloutEngine(model);
+        engine.Generate(fixture.Inputs, Greedy(maxNew: 4));
+        Change(model);
+        var completion = engine.Generate([fixture.Inputs[0]], Greedy(maxNew: 6)).Completions[0];
+
+        using var changed = fixture.LoadModel();
+        Change(changed);
+        using var noGrad = no_grad();
+        var sequence = fixture.Inputs[0].Concat(completion.Tokens).Select(t => (long)t).ToArray();
+        using var ids = tensor(sequence).unsqueeze(0);
+        using var targets = tensor(sequence.Skip(1).Append(0L).ToArray()).unsqueeze(0);
+        using var all = changed.TokenLogProbs(ids, targets);
+        var expected = all[0].narrow(0, fixture.Inputs[0].Length - 1, completion.Tokens.Length).data<float>().ToArray();
+        for (var t = 0; t < expected.Length; t++) Assert.InRange(Math.Abs(completion.LogProbs[t] - expected[t]), 0, 1e-4);
+    }
+
+    [Fact]
     public void A_model_that_generated_first_still_trains()
     {
         // The trainer's order: rollouts (inference mode), then a differentiable forward on the same model.

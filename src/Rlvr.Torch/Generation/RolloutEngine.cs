@@ -52,6 +52,7 @@ public sealed class RolloutEngine
         // Inference mode: no autograd bookkeeping (version counters, view tracking) on any op; nothing made
         // here outlives the call except host arrays.
         using var inference = inference_mode(true);
+        using var fused = _model.FuseAttentionProjections();
         using var generator = options.Sampling.IsGreedy ? null : SeededGenerator.For(device, options.Seed);
         using var cache = new KvCache(_model.Config, _model.Placement, prompts.Count, width + options.MaxNewTokens);
         var clock = Stopwatch.StartNew();

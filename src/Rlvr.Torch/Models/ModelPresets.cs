@@ -34,6 +34,9 @@ public static class ModelPresets
         // CPU shapes: ~5 M and ~30 M parameters, Qwen2 layout with grouped-query attention.
         ["cpu-tiny"] = Qwen2(4096, 256, 704, 4, 8, 2, 10000.0, tied: true),
         ["cpu-small"] = Qwen2(16384, 512, 1408, 8, 8, 2, 10000.0, tied: true),
+        // Qwen2.5-Math-1.5B's structure (28 layers, 12 query / 2 KV heads) at tiny widths: its decode step
+        // costs almost nothing but the per-op dispatch, the CPU-side cost that bounds GPU decoding.
+        ["dispatch-1.5b"] = Qwen2(256, 48, 64, 28, 12, 2, 10000.0, tied: true),
     };
 
     /// <summary>The preset named <paramref name="name"/>; an unknown name fails listing the known ones.</summary>

@@ -28,6 +28,7 @@ public sealed class SelfAttention : nn.Module
     private readonly int _kvHeads;
     private readonly int _headDim;
     private readonly int _layerIndex;
+    private FusedProjection? _fused; // q, k, v weights side by side, while decoding (see FuseProjections)
 
     public SelfAttention(ModelConfig config, Placement placement, int layerIndex) : base(nameof(SelfAttention))
     {
@@ -53,17 +54,7 @@ public sealed class SelfAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], length = x.shape[1];
-        var q = q_proj.forward(x);
-        var k = k_proj.forward(x);
-        if (q_norm is not null) q = q_norm.forward(q);
-        if (k_norm is not null) k = k_norm.forward(k);
-        var v = v_proj.forward(x);
-
-        q = q.view(batch, length, _heads, _headDim).transpose(1, 2);     // [B, H, T, d]
-        k = k.view(batch, length, _kvHeads, _headDim).transpose(1, 2);   // [B, kvH, T, d]
-        v = v.view(batch, length, _kvHeads, _headDim).transpose(1, 2);   // [B, kvH, T, d]
-        q = RotaryEmbedding.Apply(q, context.Cos, context.Sin);
-        k = RotaryEmbedding.Apply(k, context.Cos, context.Sin);
+        var (q, k, v) = _fused is null ? Project(x, context) : ProjectFused(x, context); // [B, H|kvH, T, d], rotated
         if (context.Cache is not null) (k, v) = context.Cache.Write(_layerIndex, k, v); // [B, kvH, Tk, d]
 
         var groups = _heads / _kvHeads;
@@ -85,5 +76,66 @@ public sealed class SelfAttention : nn.Module
         }
         var merged = attended.transpose(1, 2).reshape(batch, length, _heads * _headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
+    }
+    /// <summary>q, k, v as [B, heads, T, d], q and k rotated: one projection each.</summary>
+    private (Tensor Q, Tensor K, Tensor V) Project(Tensor x, AttentionContext context)
+    {
+        long batch = x.shape[0], length = x.shape[1];
+        var q = q_proj.forward(x);
+        var k = k_proj.forward(x);
+        if (q_norm is not null) q = q_norm.forward(q);
+        if (k_norm is not null) k = k_norm.forward(k);
+        var v = v_proj.forward(x);
+        q = q.view(batch, length, _heads, _headDim).transpose(1, 2);     // [B, H, T, d]
+        k = k.view(batch, length, _kvHeads, _headDim).transpose(1, 2);   // [B, kvH, T, d]
+        v = v.view(batch, length, _kvHeads, _headDim).transpose(1, 2);   // [B, kvH, T, d]
+        return (RotaryEmbedding.Apply(q, context.Cos, context.Sin), RotaryEmbedding.Apply(k, context.Cos, context.Sin), v);
+    }
+
+    /// <summary>The same from the fused weights: one matrix product for q, k and v, one rotation for q and k together.</summary>
+    private (Tensor Q, Tensor K, Tensor V) ProjectFused(Tensor x, AttentionContext context)
+    {
+        long batch = x.shape[0], length = x.shape[1];
+        var heads = nn.functional.linear(x, _fused!.Weight, _fused.Bias)
+            .view(batch, length, _heads + 2 * _kvHeads, _headDim).transpose(1, 2);               // [B, H+2kvH, T, d]
+        var rotated = RotaryEmbedding.Apply(heads.narrow(1, 0, _heads + _kvHeads), context.Cos, context.Sin);
+        return (rotated.narrow(1, 0, _heads), rotated.narrow(1, _heads, _kvHeads), heads.narrow(1, _heads + _kvHeads, _kvHeads));
+    }
+
+    /// <summary>
+    /// Puts copies of the q, k and v weights side by side, used by every forward until
+    /// <see cref="DropFusedProjections"/>; a no-op for OLMo-2, whose q and k norms act before the split.
+    /// </summary>
+    internal void FuseProjections()
+    {
+        if (q_norm is not null || _fused is not null) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var weight = cat([q_proj.weight, k_proj.weight, v_proj.weight], 0);
+        var bias = q_proj.bias is null ? null : cat([q_proj.bias, k_proj.bias!, v_proj.bias!], 0);
+        _fused = new FusedProjection(weight.DetachFromDisposeScope(), bias?.DetachFromDisposeScope());
+    }
+
+    /// <summary>Frees the copies made by <see cref="FuseProjections"/>; forwards use the separate projections again.</summary>
+    internal void DropFusedProjections()
+    {
+        _fused?.Dispose();
+        _fused = null;
+    }
+
+    /// <summary>Not a Tensor field: RegisterComponents would make those buffers (and save them).</summary>
+    private sealed record FusedProjection(Tensor Weight, Tensor? Bias) : IDisposable
+    {
+        public void Dispose()
+        {
+            Weight.Dispose();
+            Bias?.Dispose();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) DropFusedProjections();
+        base.Dispose(disposing);
     }
 }
