@@ -11,12 +11,17 @@ micro=${1:-8}
 rlvr() { bash .device/run.sh rlvr.dll "$@"; }
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 echo "== rlvr bench train (bf16 compute, fp32 masters, gradient checkpointing as the baseline)"
-# nvidia-smi samples the peak memory of the process (TorchSharp exposes no CUDA memory statistics)
-( while sleep 0.5; do nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits; done ) > /tmp/rlvr-mem.txt &
-sampler=$!
-rlvr bench train --preset qwen2.5-math-1.5b --device cuda --batch 8 --micro-batch "$micro" --prompt 256 --new 768 --repeats 3 --gradient-checkpointing --json
-kill $sampler 2>/dev/null
-echo "peak GPU memory used (MiB, sampled): $(sort -n /tmp/rlvr-mem.txt | tail -1)"
+# nvidia-smi samples the process's peak (TorchSharp exposes no CUDA memory statistics). It counts the CUDA
+# context and the caching allocator's reserve, which torch.cuda.max_memory_allocated (the baseline's
+# hf_train_peak_gib) does not, so the baseline is sampled the same way below: compare like with like.
+peak() {  # runs "$@" while sampling GPU memory; prints the peak in MiB afterwards
+  ( while sleep 0.5; do nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits; done ) > /tmp/mem.txt &
+  local sampler=$!
+  "$@"
+  kill $sampler 2>/dev/null
+  echo "peak GPU memory used (MiB, nvidia-smi, sampled every 0.5 s): $(sort -n /tmp/mem.txt | tail -1)"
+}
+peak rlvr bench train --preset qwen2.5-math-1.5b --device cuda --batch 8 --micro-batch "$micro" --prompt 256 --new 768 --repeats 3 --gradient-checkpointing --json
 echo "== Hugging Face transformers baseline, same machine, same shape"
 # (it also generates for one prompt first; only hf_train_tok_s and hf_train_peak_gib matter here)
-python3 .device/hf_baseline.py --preset qwen2.5-math-1.5b --prompt 256 --new 768 --train-batch 8 --batch 1
+peak python3 .device/hf_baseline.py --preset qwen2.5-math-1.5b --prompt 256 --new 768 --train-batch 8 --batch 1

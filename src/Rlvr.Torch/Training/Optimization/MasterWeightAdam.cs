@@ -47,16 +47,19 @@ public sealed class MasterWeightAdam : IDisposable
         LearningRate = learningRate;
         _beta1 = beta1; _beta2 = beta2; _eps = eps; _maxGradNorm = maxGradNorm;
         using var noGrad = torch.no_grad();
-        _params = parameters.Where(p => p.Parameter.requires_grad).Select(p =>
-        {
-            Tensor master = p.Parameter.dtype == ScalarType.Float32
-                ? p.Parameter
-                : p.Parameter.detach().to(ScalarType.Float32).clone();
-            return (p.Name, p.Parameter, master);
-        }).ToArray();
+        _params = parameters.Where(p => p.Parameter.requires_grad)
+            .Select(p => (p.Name, p.Parameter, Float32Master(p.Parameter))).ToArray();
         _m = _params.Select(p => torch.zeros_like(p.Master)).ToArray();
         _v = _params.Select(p => torch.zeros_like(p.Master)).ToArray();
         _sums = new Tensor?[_params.Length];
+    }
+
+    /// <summary>The parameter itself when it is fp32, else an fp32 copy (intermediates freed now, not by the GC: on a GPU they are gigabytes).</summary>
+    private static Tensor Float32Master(Parameter parameter)
+    {
+        if (parameter.dtype == ScalarType.Float32) return parameter;
+        using var scope = NewDisposeScope();
+        return parameter.detach().to(ScalarType.Float32).DetachFromDisposeScope(); // a new tensor: the dtype changes
     }
 
     /// <summary>True when the model parameters are not fp32 and fp32 masters are kept beside them.</summary>
