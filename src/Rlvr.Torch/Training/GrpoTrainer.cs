@@ -107,7 +107,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var schedule = new LearningRateSchedule(config.Optimizer.Schedule, config.Optimizer.Lr, config.Optimizer.WarmupSteps,
             config.Run.Steps * updatesPerStep, config.Optimizer.MinLrRatio);
         using var optimizer = new MasterWeightAdam(policy.named_parameters(), config.Optimizer.Lr,
-            config.Optimizer.Beta1, config.Optimizer.Beta2, config.Optimizer.Eps, config.Optimizer.MaxGradNorm);
+            config.Optimizer.Beta1, config.Optimizer.Beta2, config.Optimizer.Eps, config.Optimizer.MaxGradNorm,
+            config.Optimizer.Fp32GradAccumulation);
         var updater = new PolicyUpdater(policy, reference, optimizer, schedule, config.Grpo, config.Rollout.MaxNewTokens, pad);
         var prompts = new PromptStream<Problem>(train, seed, config.Data.Shuffle);
         var evalProblems = LoadEvalProblems(heldOut);

@@ -80,14 +80,14 @@ public class OptimizerTests
     [Theory]
     [InlineData(true, 1 + 1.0 / 512)]  // fp32 sums, as upstream's DeepSpeed: nothing lost
     [InlineData(false, 1.0)]           // autograd's own bf16 sum: 1 + 2^-9 rounds to 1 (bf16 spacing at 1 is 2^-7)
-    public void Micro_batch_gradients_of_a_bf16_model_are_summed_in_fp32(bool accumulate, double expectedNorm)
+    public void Micro_batch_gradients_of_a_bf16_model_are_summed_in_fp32_unless_turned_off(bool fp32Sums, double expectedNorm)
     {
-        // Two micro-batches with gradients 1 and 2^-9 (both exact in bf16). The norm of their sum shows
-        // the precision of the sum (Adam's own update is nearly sign-like and would hide it).
+        // Two micro-batches with gradients 1 and 2^-9 (both exact in bf16), accumulated as the trainer does.
+        // The norm of their sum shows its precision (Adam's own update is nearly sign-like and would hide it).
         var w = Param(ScalarType.BFloat16, 1f);
-        using var adam = new MasterWeightAdam([("w", w)], 1e-3);
+        using var adam = new MasterWeightAdam([("w", w)], 1e-3, fp32GradientSums: fp32Sums);
         (w * 1f).sum().backward();
-        if (accumulate) adam.AccumulateGradients();
+        adam.AccumulateGradients();
         (w * (1f / 512)).sum().backward();
         var result = adam.Apply();
         Assert.Equal(expectedNorm, result.GradNorm, 12);

@@ -201,6 +201,12 @@ public sealed record OptimizerConfig
     public int WarmupSteps { get; init; } = 0;
     /// <summary>Cosine floor as a fraction of the peak.</summary>
     public double MinLrRatio { get; init; } = 0;
+    /// <summary>
+    /// Sum a bf16 model's micro-batch gradients in fp32 (upstream's DeepSpeed does). Costs 4 bytes per
+    /// parameter while an optimizer step spans several micro-batches (30 GB on a 7B model); false keeps
+    /// autograd's bf16 sums.
+    /// </summary>
+    public bool Fp32GradAccumulation { get; init; } = true;
 }
 
 /// <summary>Checkpoints and bad-step handling.</summary>

@@ -33,6 +33,7 @@ public sealed class MasterWeightAdam : IDisposable
     private readonly Tensor[] _v;  // second moments
     private readonly Tensor?[] _sums; // fp32 gradient sums of earlier micro-batches (separate masters only)
     private readonly double _beta1, _beta2, _eps, _maxGradNorm;
+    private readonly bool _fp32Sums;
 
     /// <summary>Number of updates applied so far (Adam's t).</summary>
     public long Step { get; private set; }
@@ -40,12 +41,15 @@ public sealed class MasterWeightAdam : IDisposable
     /// <summary>Learning rate of the next step (set by the schedule before each step).</summary>
     public double LearningRate { get; set; }
 
-    /// <summary>Creates the optimizer over <paramref name="parameters"/> (trainable ones only).</summary>
+    /// <summary>
+    /// Creates the optimizer over <paramref name="parameters"/> (trainable ones only). With
+    /// <paramref name="fp32GradientSums"/> false, <see cref="AccumulateGradients"/> does nothing.
+    /// </summary>
     public MasterWeightAdam(IEnumerable<(string Name, Parameter Parameter)> parameters, double learningRate,
-        double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8, double maxGradNorm = 1.0)
+        double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8, double maxGradNorm = 1.0, bool fp32GradientSums = true)
     {
         LearningRate = learningRate;
-        _beta1 = beta1; _beta2 = beta2; _eps = eps; _maxGradNorm = maxGradNorm;
+        _beta1 = beta1; _beta2 = beta2; _eps = eps; _maxGradNorm = maxGradNorm; _fp32Sums = fp32GradientSums;
         using var noGrad = torch.no_grad();
         _params = parameters.Where(p => p.Parameter.requires_grad)
             .Select(p => (p.Name, p.Parameter, Float32Master(p.Parameter))).ToArray();
@@ -82,10 +86,12 @@ public sealed class MasterWeightAdam : IDisposable
     /// <summary>
     /// Moves the model's gradients into fp32 sums and clears them. Call it between the micro-batches of
     /// one optimizer step (before each backward but the first): otherwise autograd adds each micro-batch's
-    /// bf16 gradient to a bf16 sum, rounding to 8 bits at every micro-batch. Does nothing on fp32 models.
+    /// bf16 gradient to a bf16 sum, rounding to 8 bits at every micro-batch. Does nothing on fp32 models
+    /// or when the optimizer was made without fp32 gradient sums.
     /// </summary>
     public void AccumulateGradients()
     {
+        if (!_fp32Sums) return;
         using var noGrad = torch.no_grad();
         for (int i = 0; i < _params.Length; i++)
         {
