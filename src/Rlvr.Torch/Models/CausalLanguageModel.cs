@@ -182,23 +182,21 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Until the returned handle is disposed, each layer projects q, k and v with one matrix product from a
-    /// copy of the three weights side by side, and rotates q and k together (three ops fewer per layer:
+    /// copy of the three weights side by side, and rotates q and k together (five ops fewer per layer:
     /// decoding a small batch on a GPU is bound by the number of ops, not by arithmetic). The copy goes
     /// stale when the weights change, so hold the handle only while they are fixed (the rollout engine
     /// holds it for one call). Costs (hidden + 2·kv_width)·hidden values per layer, about 6% of a
     /// Qwen2.5-Math-1.5B model. No effect on OLMo-2, whose q and k norms act before the split.
     /// </summary>
-    public IDisposable FuseAttentionProjections()
-    {
-        foreach (var layer in model.layers) layer.self_attn.FuseProjections();
-        return new Unfuse(this);
-    }
+    public IDisposable FuseAttentionProjections() =>
+        new Unfuse(model.layers.Select(layer => layer.self_attn).Where(attention => attention.FuseProjections()).ToArray());
 
-    private sealed class Unfuse(CausalLanguageModel owner) : IDisposable
+    /// <summary>Drops what one <see cref="FuseAttentionProjections"/> call fused (an enclosing call's copies stay).</summary>
+    private sealed class Unfuse(SelfAttention[] fused) : IDisposable
     {
         public void Dispose()
         {
-            foreach (var layer in owner.model.layers) layer.self_attn.DropFusedProjections();
+            foreach (var attention in fused) attention.DropFusedProjections();
         }
     }
 

@@ -77,6 +77,7 @@ public sealed class SelfAttention : nn.Module
         var merged = attended.transpose(1, 2).reshape(batch, length, _heads * _headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
     }
+
     /// <summary>q, k, v as [B, heads, T, d], q and k rotated: one projection each.</summary>
     private (Tensor Q, Tensor K, Tensor V) Project(Tensor x, AttentionContext context)
     {
@@ -104,16 +105,18 @@ public sealed class SelfAttention : nn.Module
 
     /// <summary>
     /// Puts copies of the q, k and v weights side by side, used by every forward until
-    /// <see cref="DropFusedProjections"/>; a no-op for OLMo-2, whose q and k norms act before the split.
+    /// <see cref="DropFusedProjections"/>. Returns false, doing nothing, when they already are or for
+    /// OLMo-2, whose q and k norms act before the split.
     /// </summary>
-    internal void FuseProjections()
+    internal bool FuseProjections()
     {
-        if (q_norm is not null || _fused is not null) return;
+        if (q_norm is not null || _fused is not null) return false;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var weight = cat([q_proj.weight, k_proj.weight, v_proj.weight], 0);
         var bias = q_proj.bias is null ? null : cat([q_proj.bias, k_proj.bias!, v_proj.bias!], 0);
         _fused = new FusedProjection(weight.DetachFromDisposeScope(), bias?.DetachFromDisposeScope());
+        return true;
     }
 
     /// <summary>Frees the copies made by <see cref="FuseProjections"/>; forwards use the separate projections again.</summary>
