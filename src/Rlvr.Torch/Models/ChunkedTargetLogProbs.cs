@@ -25,10 +25,11 @@ internal sealed class ChunkedTargetLogProbs : SingleTensorFunction<ChunkedTarget
         var pieces = new List<Tensor>();
         for (long start = 0; start < length; start += chunk)
         {
+            using var chunkScope = NewDisposeScope(); // frees this chunk's logits before the next chunk's exist
             var size = Math.Min(chunk, length - start);
             var logits = nn.functional.linear(hidden.narrow(1, start, size), weight).to_type(ScalarType.Float32); // [B, c, V]
             var chosen = logits.gather(-1, targets.narrow(1, start, size).unsqueeze(-1)).squeeze(-1);            // [B, c]
-            pieces.Add(chosen - logits.logsumexp(-1));
+            pieces.Add((chosen - logits.logsumexp(-1)).MoveToOuterDisposeScope());
         }
         return cat(pieces, 1).MoveToOuterDisposeScope();
     }
@@ -55,13 +56,14 @@ internal sealed class ChunkedTargetLogProbs : SingleTensorFunction<ChunkedTarget
             var weightSum = zeros(weight.shape, ScalarType.Float32, weight.device); // [V, H], summed over chunks in float32
             for (long start = 0; start < length; start += chunk)
             {
+                using var chunkScope = NewDisposeScope(); // as in Compute: one chunk's vocabulary-sized tensors at a time
                 var size = Math.Min(chunk, length - start);
                 var h = hidden.narrow(1, start, size);                                            // [B, c, H]
                 var probs = nn.functional.linear(h, weight).to_type(ScalarType.Float32).softmax(-1); // [B, c, V]
                 var g = gradOutput.narrow(1, start, size).to_type(ScalarType.Float32).unsqueeze(-1); // [B, c, 1]
                 var gradLogits = (probs * g).neg_().scatter_add_(-1, targets.narrow(1, start, size).unsqueeze(-1), g)
                     .to_type(weight.dtype);                                                       // [B, c, V]
-                hiddenPieces.Add(gradLogits.matmul(weight));                                      // [B, c, H]
+                hiddenPieces.Add(gradLogits.matmul(weight).MoveToOuterDisposeScope());            // [B, c, H]
                 var flatGrad = gradLogits.flatten(0, 1);                                          // [B·c, V]
                 var flatHidden = h.flatten(0, 1);                                                 // [B·c, H]
                 weightSum.add_(flatGrad.t().matmul(flatHidden).to_type(ScalarType.Float32));

@@ -59,9 +59,10 @@ public sealed class SequenceBatch : IDisposable
     /// <summary>
     /// Per-token log-probabilities [B, R] (float32) of the response tokens under <paramref name="model"/>,
     /// and, when asked, the entropy [B, R] of the model's next-token distribution at those positions.
-    /// Only the response positions are projected to the vocabulary; without autograd (old-policy and
-    /// reference passes) that happens in chunks of positions holding at most
-    /// <paramref name="maxLogitElements"/> float32 logits, so a 152k vocabulary does not need [B, R, V] at once.
+    /// Only the response positions are projected to the vocabulary, in chunks of positions holding at most
+    /// <paramref name="maxLogitElements"/> float32 logits, so a 152k vocabulary never needs [B, R, V] at once;
+    /// log-probs alone go through <see cref="CausalLanguageModel.TargetLogProbs"/>, chunked in the backward
+    /// too. The one exception: the entropy with autograd (an entropy bonus) needs every distribution at once.
     /// </summary>
     public (Tensor LogProbs, Tensor? Entropy) Score(CausalLanguageModel model, bool withEntropy, long maxLogitElements = 1L << 26)
     {
@@ -71,6 +72,9 @@ public sealed class SequenceBatch : IDisposable
         var mask = AttentionMask.narrow(1, 0, PromptWidth + ResponseWidth - 1);
         var hidden = model.HiddenStates(input, mask);                          // [B, P + R - 1, H]
         var responseHidden = hidden.narrow(1, PromptWidth - 1, ResponseWidth); // [B, R, H]
+        if (!withEntropy)
+            return (model.TargetLogProbs(responseHidden, ResponseIds, maxLogitElements).MoveToOuterDisposeScope(), null);
+
         long batch = responseHidden.shape[0], vocab = model.Config.VocabSize;
         long chunk = torch.is_grad_enabled() ? ResponseWidth
             : Math.Clamp(maxLogitElements / Math.Max(1, batch * vocab), 1, ResponseWidth);
@@ -78,14 +82,13 @@ public sealed class SequenceBatch : IDisposable
         var entropies = new List<Tensor>();
         for (long start = 0; start < ResponseWidth; start += chunk)
         {
+            using var chunkScope = NewDisposeScope(); // frees this chunk's logits before the next chunk's exist
             long size = Math.Min(chunk, ResponseWidth - start);
             var logits = model.ProjectToVocab(responseHidden.narrow(1, start, size)).to_type(ScalarType.Float32); // [B, c, V]
-            logProbs.Add(GrpoMath.TokenLogProbs(logits, ResponseIds.narrow(1, start, size)));
-            if (withEntropy) entropies.Add(GrpoMath.EntropyPerToken(logits));
+            logProbs.Add(GrpoMath.TokenLogProbs(logits, ResponseIds.narrow(1, start, size)).MoveToOuterDisposeScope());
+            entropies.Add(GrpoMath.EntropyPerToken(logits).MoveToOuterDisposeScope());
         }
-        var result = torch.cat(logProbs, 1).MoveToOuterDisposeScope();
-        var entropy = withEntropy ? torch.cat(entropies, 1).MoveToOuterDisposeScope() : null;
-        return (result, entropy);
+        return (torch.cat(logProbs, 1).MoveToOuterDisposeScope(), torch.cat(entropies, 1).MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc/>
