@@ -115,7 +115,14 @@ public sealed class CausalLanguageModel : nn.Module<Tensor, Tensor>
         var h = model.embed_tokens.forward(inputIds);
         var checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
         foreach (var layer in model.layers)
-            h = checkpoint ? CheckpointedLayer.Run(layer, h, context) : layer.Forward(h, context);
+        {
+            var next = checkpoint ? CheckpointedLayer.Run(layer, h, context) : layer.Forward(h, context);
+            // Release each layer's input now rather than with the scope: without autograd its memory is
+            // free at once (28 hidden states of a 7B prefill are gigabytes); with autograd the graph still
+            // holds what backward needs, so only the handle goes.
+            h.Dispose();
+            h = next;
+        }
         if (cache is not null)
         {
             var valid = attentionMask is null ? full([batch], length, ScalarType.Int64, inputIds.device)
