@@ -84,10 +84,10 @@ public sealed class MasterWeightAdam : IDisposable
     }
 
     /// <summary>
-    /// Moves the model's gradients into fp32 sums and clears them. Call it between the micro-batches of
-    /// one optimizer step (before each backward but the first): otherwise autograd adds each micro-batch's
-    /// bf16 gradient to a bf16 sum, rounding to 8 bits at every micro-batch. Does nothing on fp32 models
-    /// or when the optimizer was made without fp32 gradient sums.
+    /// Moves the model's gradients into fp32 sums and clears them. Call it before each backward of an
+    /// optimizer step (before the first there is nothing to move): otherwise autograd adds each
+    /// micro-batch's bf16 gradient to a bf16 sum, rounding to 8 bits at every micro-batch. Does nothing on
+    /// fp32 models or when the optimizer was made without fp32 gradient sums.
     /// </summary>
     public void AccumulateGradients()
     {
