@@ -64,6 +64,25 @@ public class TrainerResumeTests : IDisposable
             File.ReadAllLines(Path.Combine(killedDir, MetricsSink.SamplesFile)));
     }
 
+    [Fact]
+    public void A_bfloat16_run_resumes_to_the_same_metrics()
+    {
+        // The GPU's numerics on the CPU: bf16 weights with fp32 masters and moments that must round-trip
+        // through optimizer.bin, and fp32 gradient sums (tiny-cpu's train batch spans two micro-batches).
+        string[] bf16 = ["model.dtype=bf16", "checkpoint.every=1", "checkpoint.keep=1", "eval.every=0", "telemetry.samples_every=1"];
+        var resumedDir = Path.Combine(_root, "bf16-resumed");
+        Assert.True(new GrpoTrainer(TrainerEndToEndTests.Tiny([.. bf16, "run.steps=3"]), new TrainOptions(resumedDir)).Run().Completed);
+        var resumed = new GrpoTrainer(TrainerEndToEndTests.Tiny([.. bf16, "run.steps=5"]), new TrainOptions(resumedDir, Resume: true)).Run();
+        Assert.True(resumed.Completed, resumed.Message);
+
+        var referenceDir = Path.Combine(_root, "bf16-uninterrupted");
+        Assert.True(new GrpoTrainer(TrainerEndToEndTests.Tiny([.. bf16, "run.steps=5"]), new TrainOptions(referenceDir)).Run().Completed);
+        var expected = MetricsSink.Read(referenceDir);
+        var actual = MetricsSink.Read(resumedDir);
+        Assert.Equal([1, 2, 3, 4, 5], actual.Select(m => m.Step));
+        for (int i = 0; i < 5; i++) Assert.Equal(WithoutTimings(expected[i]), WithoutTimings(actual[i]));
+    }
+
     private static string WithoutTimings(StepMetrics m) => JsonSerializer.Serialize(m with
     {
         TokensPerSecond = 0, SecondsGenerating = 0, SecondsScoring = 0, SecondsTraining = 0,
