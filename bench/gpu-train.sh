@@ -10,6 +10,11 @@ set -uo pipefail
 micro=${1:-8}
 rlvr() { bash .device/run.sh rlvr.dll "$@"; }
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
+echo "== smoke: the tiny-cpu run on CUDA in bf16, 4 steps, then resumed to 6 (fp32 masters, sums, checkpoints)"
+rm -rf /tmp/cuda-train
+rlvr train --set run.device=cuda --set model.dtype=bf16 --set run.steps=4 --set checkpoint.every=2 --out /tmp/cuda-train | tail -3
+rlvr train --set run.device=cuda --set model.dtype=bf16 --set run.steps=6 --set checkpoint.every=2 --out /tmp/cuda-train --resume | tail -3
+
 echo "== rlvr bench train (bf16 compute, fp32 masters, gradient checkpointing as the baseline)"
 # nvidia-smi samples the process's peak (TorchSharp exposes no CUDA memory statistics). It counts the CUDA
 # context and the caching allocator's reserve, which torch.cuda.max_memory_allocated (the baseline's
