@@ -45,6 +45,8 @@ public sealed class PaperGradeAnswerTests
     [InlineData("k = 3", "3")]
     [InlineData(@"\sqrt2", @"\sqrt{2}")]
     [InlineData(@"\frac", @"\frac")]                          // "\frac" with nothing after raises upstream: input returned
+    [InlineData(@"2 \frac", @"2 \frac")]                      // ... the input itself, spaces and all (not "2\frac")
+    [InlineData(@"\frac1 \frac", @"\frac1\frac")]             // a short part earlier returns the stripped string first
     public void Hendrycks_normalizes_as_math_normalize(string input, string expected)
     {
         Assert.Equal(expected, HendrycksNormalizer.Normalize(input));

@@ -47,7 +47,7 @@ public static partial class HendrycksNormalizer
         if (sides.Length == 2 && sides[0].Length <= 2) s = sides[1];
         s = FixSqrt(s);
         s = s.Replace(" ", "");
-        s = FixFracs(s);
+        s = QwenStripString.FixFracs(s, nullOnBareFrac: true) ?? throw new NormalizationFailed(); // Hendrycks's _fix_fracs
         if (s == "0.5") s = "\\frac{1}{2}";
         s = FixSlash(s);
         return s;
@@ -73,29 +73,6 @@ public static partial class HendrycksNormalizer
             if (part.Length == 0) throw new NormalizationFailed();
             if (part[0] != '{') result.Append("\\sqrt{").Append(part[0]).Append('}').Append(part, 1, part.Length - 1);
             else result.Append("\\sqrt").Append(part);
-        }
-        return result.ToString();
-    }
-
-    // Hendrycks _fix_fracs: like Qwen's, except that "\frac" followed by nothing raises.
-    private static string FixFracs(string s)
-    {
-        var parts = s.Split("\\frac");
-        var result = new System.Text.StringBuilder(parts[0]);
-        foreach (var part in parts.Skip(1))
-        {
-            result.Append("\\frac");
-            if (part.Length == 0) throw new NormalizationFailed();
-            if (part[0] == '{')
-            {
-                result.Append(part);
-                continue;
-            }
-            if (part.Length < 2) return s;
-            var a = part[0];
-            var b = part[1];
-            if (b != '{') result.Append('{').Append(a).Append("}{").Append(b).Append('}').Append(part, 2, part.Length - 2);
-            else result.Append('{').Append(a).Append('}').Append(b).Append(part, 2, part.Length - 2);
         }
         return result.ToString();
     }

@@ -142,13 +142,21 @@ public static partial class QwenStripString
 
     /// <summary>Qwen's <c>_fix_fracs</c>: <c>\frac12</c> → <c>\frac{1}{2}</c>, <c>\frac1{72}</c> → <c>\frac{1}{72}</c>;
     /// returns the input unchanged when a <c>\frac</c> is followed by fewer than two characters.</summary>
-    public static string FixFracs(string s)
+    public static string FixFracs(string s) => FixFracs(s, nullOnBareFrac: false)!;
+
+    /// <summary>
+    /// The loop both upstream <c>_fix_fracs</c> share. Hendrycks's copy indexes the first character after each
+    /// <c>\frac</c> before checking the length, so a bare one raises there where Qwen's returns the input:
+    /// with <paramref name="nullOnBareFrac"/> that case gives null (earlier parts are handled first, in order).
+    /// </summary>
+    internal static string? FixFracs(string s, bool nullOnBareFrac)
     {
         var parts = s.Split("\\frac");
         var result = new System.Text.StringBuilder(parts[0]);
         foreach (var part in parts.Skip(1))
         {
             result.Append("\\frac");
+            if (part.Length == 0 && nullOnBareFrac) return null;
             if (part.Length > 0 && part[0] == '{')
             {
                 result.Append(part);
