@@ -14,7 +14,8 @@ namespace Rlvr.Torch.Generation;
 /// log-probs written into device buffers. Every <see cref="GenerationOptions.HostSyncInterval"/> steps one
 /// device→host copy brings the new tokens to the host, where stops are checked (stop strings need the
 /// tokenizer). Finished rows keep running until few are left, then the cache is compacted to the running
-/// rows. The loop ends when every completion has finished.
+/// rows. The loop ends when every completion has finished. For the length of a call each layer's q/k/v
+/// weights are fused into one matrix (<see cref="CausalLanguageModel.FuseAttentionProjections"/>).
 /// </remarks>
 public sealed class RolloutEngine
 {
