@@ -191,33 +191,10 @@ public class GradientCheckpointingTests
     public void Checkpointed_gradients_equal_the_plain_ones(string name)
     {
         var fixture = ModelFixture.Load(name);
-        var plain = Gradients(fixture, checkpointing: false);
-        var checkpointed = Gradients(fixture, checkpointing: true);
-        Assert.Equal(plain.Keys.Order(), checkpointed.Keys.Order());
-        foreach (var (parameter, expected) in plain)
-        {
-            var actual = checkpointed[parameter];
-            var scale = expected.Max(Math.Abs);
-            Assert.True(scale > 0, $"{parameter} got no gradient");
-            for (var i = 0; i < expected.Length; i++)
-                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * scale + 1e-7, $"{parameter}[{i}]: {expected[i]} vs {actual[i]}");
-        }
-    }
-
-    private static Dictionary<string, float[]> Gradients(ModelFixture fixture, bool checkpointing)
-    {
-        using var model = fixture.LoadModel();
-        model.GradientCheckpointing = checkpointing;
-        var (ids, mask) = ModelForwardTests.LeftPad(fixture.Inputs);
-        using (ids)
-        using (mask)
-        using (var targets = ids.roll(-1, 1))
-        using (var logProbs = model.TokenLogProbs(ids, targets, mask))
-        using (var loss = -(logProbs * mask).sum())
-        {
-            loss.backward();
-        }
-        return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.data<float>().ToArray());
+        Tensor LogProbs(CausalLanguageModel model, Tensor ids, Tensor targets, Tensor mask) => model.TokenLogProbs(ids, targets, mask);
+        var plain = FixtureGradients.Of(fixture, LogProbs, mask => mask.to_type(ScalarType.Float32), checkpointing: false);
+        var checkpointed = FixtureGradients.Of(fixture, LogProbs, mask => mask.to_type(ScalarType.Float32), checkpointing: true);
+        FixtureGradients.AssertClose(plain, checkpointed);
     }
 }
 
@@ -230,38 +207,56 @@ public class ChunkedLogProbGradientTests
     public void Chunked_gradients_equal_autograd_through_full_logits(string name)
     {
         var fixture = ModelFixture.Load(name);
-        var chunked = Gradients(fixture, model => (ids, targets, mask) => model.TokenLogProbs(ids, targets, mask, maxLogitElements: 2 * 5 * 384));
-        var full = Gradients(fixture, model => (ids, targets, mask) =>
+        // Unequal weights per position, so that a gradient landing on the wrong position would show.
+        static Tensor PositionWeights(Tensor mask) => arange(mask.shape[1], ScalarType.Float32).unsqueeze(0) * mask;
+        var chunked = FixtureGradients.Of(fixture,
+            (model, ids, targets, mask) => model.TokenLogProbs(ids, targets, mask, maxLogitElements: 2 * 5 * 384), PositionWeights);
+        var full = FixtureGradients.Of(fixture, (model, ids, targets, mask) =>
         {
             // Plain autograd: full logits, log_softmax, gather.
             using var logits = model.Logits(ids, mask).to_type(ScalarType.Float32);
             using var logSoftmax = logits.log_softmax(-1);
             return logSoftmax.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
-        });
-        foreach (var (parameter, expected) in full)
-        {
-            var actual = chunked[parameter];
-            var scale = expected.Max(Math.Abs);
-            Assert.True(scale > 0, $"{parameter} got no gradient");
-            for (var i = 0; i < expected.Length; i++)
-                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * scale + 1e-7, $"{parameter}[{i}]: {expected[i]} vs {actual[i]}");
-        }
+        }, PositionWeights);
+        FixtureGradients.AssertClose(full, chunked);
     }
+}
 
-    private static Dictionary<string, float[]> Gradients(ModelFixture fixture,
-        Func<Rlvr.Torch.Models.CausalLanguageModel, Func<Tensor, Tensor, Tensor, Tensor>> logProbsOf)
+/// <summary>Every parameter's gradient after one backward through a fixture model, and their comparison.</summary>
+internal static class FixtureGradients
+{
+    /// <summary>
+    /// Gradients of −Σ weights(mask) · logProbs over the fixture's inputs (left-padded, targets = next ids),
+    /// with the log-probs computed by <paramref name="logProbsOf"/>.
+    /// </summary>
+    public static Dictionary<string, float[]> Of(ModelFixture fixture,
+        Func<CausalLanguageModel, Tensor, Tensor, Tensor, Tensor> logProbsOf, Func<Tensor, Tensor> weightsOf, bool checkpointing = false)
     {
         using var model = fixture.LoadModel();
+        model.GradientCheckpointing = checkpointing;
         var (ids, mask) = ModelForwardTests.LeftPad(fixture.Inputs);
         using (ids)
         using (mask)
         using (var targets = ids.roll(-1, 1))
-        using (var logProbs = logProbsOf(model)(ids, targets, mask))
-        using (var weights = arange(ids.shape[1], ScalarType.Float32).unsqueeze(0) * mask) // unequal weights per position
+        using (var logProbs = logProbsOf(model, ids, targets, mask))
+        using (var weights = weightsOf(mask))
         using (var loss = -(logProbs * weights).sum())
         {
             loss.backward();
         }
         return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.data<float>().ToArray());
+    }
+
+    /// <summary>Same parameters, each gradient nonzero and within 1e-5 of its largest entry (plus 1e-7).</summary>
+    public static void AssertClose(Dictionary<string, float[]> expected, Dictionary<string, float[]> actual)
+    {
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (parameter, values) in expected)
+        {
+            var scale = values.Max(Math.Abs);
+            Assert.True(scale > 0, $"{parameter} got no gradient");
+            for (var i = 0; i < values.Length; i++)
+                Assert.True(Math.Abs(values[i] - actual[parameter][i]) <= 1e-5 * scale + 1e-7, $"{parameter}[{i}]: {values[i]} vs {actual[parameter][i]}");
+        }
     }
 }
