@@ -152,7 +152,11 @@ public sealed class MasterWeightAdam : IDisposable
         return new OptimizerStepResult(true, norm);
     }
 
-    /// <summary>The gradient of parameter <paramref name="i"/> as fp32 (in the current dispose scope), or null when it has none.</summary>
+    /// <summary>
+    /// The gradient of parameter <paramref name="i"/> as fp32 (in the current dispose scope), or null when it has
+    /// none. The norm and the update each convert a bf16 gradient afresh: keeping the fp32 copies between the
+    /// two passes would cost 4 bytes per parameter at the step's peak.
+    /// </summary>
     private Tensor? Fp32Gradient(int i) => _sums[i] ?? _params[i].Model.grad?.to(ScalarType.Float32);
 
     /// <summary>Global L2 norm of all gradients: per-parameter sums of squares added in fp64 on the device, one host read.</summary>
