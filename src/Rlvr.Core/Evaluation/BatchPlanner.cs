@@ -1,3 +1,5 @@
+using Rlvr.Core.Rewards;
+
 namespace Rlvr.Core.Evaluation;
 
 /// <summary>One generation call: these problems (dataset indices), each sampled k times.</summary>
@@ -38,17 +40,9 @@ public static class BatchPlanner
     public static long Seed(long seed, string dataset, EvalBatch batch)
     {
         var h = (ulong)seed;
-        foreach (var c in dataset) h = Mix(h ^ c);
-        h = Mix(h ^ (ulong)batch.Shard);
-        h = Mix(h ^ (ulong)batch.Number);
+        foreach (var c in dataset) h = StableHash.SplitMix(h ^ c);
+        h = StableHash.SplitMix(h ^ (ulong)batch.Shard);
+        h = StableHash.SplitMix(h ^ (ulong)batch.Number);
         return (long)(h & 0x7FFF_FFFF_FFFF_FFFF);
-    }
-
-    private static ulong Mix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }

@@ -31,7 +31,9 @@ public static class StableHash
     /// <summary>A uniform draw in [0, 1) from the top 53 bits of <paramref name="hash"/>.</summary>
     public static double ToUnitInterval(ulong hash) => (hash >> 11) * (1.0 / (1UL << 53));
 
-    private static ulong SplitMix(ulong z)
+    /// <summary>The SplitMix64 finaliser: one step of a stable, well-mixing 64-bit hash (also the seed mixer of
+    /// evaluation batches and training steps).</summary>
+    public static ulong SplitMix(ulong z)
     {
         z += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

@@ -1,3 +1,5 @@
+using Rlvr.Core.Rewards;
+
 namespace Rlvr.Torch.Training;
 
 /// <summary>
@@ -13,19 +15,11 @@ public static class StepRandom
     public static long Seed(int runSeed, long step, Stream stream)
     {
         ulong x = (ulong)(uint)runSeed;
-        x = Mix(x ^ Mix((ulong)step + 0x9E3779B97F4A7C15UL));
-        x = Mix(x ^ Mix((ulong)stream * 0xBF58476D1CE4E5B9UL));
+        x = StableHash.SplitMix(x ^ StableHash.SplitMix((ulong)step + 0x9E3779B97F4A7C15UL));
+        x = StableHash.SplitMix(x ^ StableHash.SplitMix((ulong)stream * 0xBF58476D1CE4E5B9UL));
         return (long)(x >> 1);
     }
 
     /// <summary>A System.Random for (seed, step, stream) (its algorithm is fixed for a given seed).</summary>
     public static Random Create(int runSeed, long step, Stream stream) => new((int)(Seed(runSeed, step, stream) & int.MaxValue));
-
-    private static ulong Mix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
 }
