@@ -10,7 +10,7 @@ namespace Rlvr.Cli.Commands;
 /// <summary>
 /// `rlvr train`: GRPO training from a YAML config (or the embedded tiny-cpu default) with
 /// `--set key=value` overrides; writes the run folder (config, metrics, TensorBoard, checkpoints, plot).
-/// Exit status: 0 all steps ran; 1 the run failed (message on stderr); 2 bad configuration; 3 stopped
+/// Exit status: 0 all steps ran; 1 an unexpected failure; 2 bad input (configuration, model folder, run folder); 3 stopped
 /// early because <c>checkpoint.max_bad_steps</c> optimizer steps in a row had a NaN/Inf loss or
 /// gradient (the newest checkpoint is the last good one; fix the cause and pass --resume).
 /// </summary>
@@ -27,47 +27,35 @@ public static class TrainCommand
         foreach (var o in new Option[] { config, set, model, output, resume }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            TrainConfig resolved;
-            try { resolved = ConfigLoader.Load(parse.GetValue(config), parse.GetValue(set) ?? []); }
-            catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ArgumentException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
-            }
+            // Bad settings and files fail here or at the trainer's start, before any work; the top-level
+            // guard (CliErrors) turns them into one line and exit 2.
+            var resolved = ConfigLoader.Load(parse.GetValue(config), parse.GetValue(set) ?? []);
             var runDir = parse.GetValue(output) ?? Path.Combine("runs", resolved.Run.Name);
-            Console.WriteLine($"# rlvr train: resolved configuration (also in {Path.Combine(runDir, GrpoTrainer.ConfigFile)})");
+            Console.WriteLine("# rlvr train: resolved configuration");
             Console.WriteLine(ConfigLoader.ToYaml(resolved));
             var live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             TrainResult Train(Action<string> log, Action<StepMetrics> stepCompleted) => new GrpoTrainer(resolved,
                 new TrainOptions(runDir, parse.GetValue(model), parse.GetValue(resume), Log: log, StepCompleted: stepCompleted)).Run();
-            try
+            TrainResult result;
+            if (live)
             {
-                TrainResult result;
-                if (live)
-                {
-                    result = null!;
-                    AnsiConsole.Progress()
-                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                        .Start(ctx =>
+                result = null!;
+                AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .Start(ctx =>
+                    {
+                        var task = ctx.AddTask("training", maxValue: resolved.Run.Steps);
+                        result = Train(line => AnsiConsole.MarkupLine(Markup.Escape(line)), m =>
                         {
-                            var task = ctx.AddTask("training", maxValue: resolved.Run.Steps);
-                            result = Train(line => AnsiConsole.MarkupLine(Markup.Escape(line)), m =>
-                            {
-                                task.Value = m.Step;
-                                task.Description = Markup.Escape($"step {m.Step}: reward {m.RewardMean:F3} acc {m.Accuracy:F3}");
-                                AnsiConsole.MarkupLine(Markup.Escape(Line(m)));
-                            });
+                            task.Value = m.Step;
+                            task.Description = Markup.Escape($"step {m.Step}: reward {m.RewardMean:F3} acc {m.Accuracy:F3}");
+                            AnsiConsole.MarkupLine(Markup.Escape(Line(m)));
                         });
-                }
-                else result = Train(Console.WriteLine, m => Console.WriteLine(Line(m)));
-                Console.WriteLine(result.Message);
-                return result.Completed ? 0 : 3;  // 3: stopped early (NaN/Inf updates), the last good checkpoint kept
+                    });
             }
-            catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FileNotFoundException or ArgumentException or IOException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
+            else result = Train(Console.WriteLine, m => Console.WriteLine(Line(m)));
+            Console.WriteLine(result.Message);
+            return result.Completed ? 0 : 3;  // 3: stopped early (NaN/Inf updates), the last good checkpoint kept
         });
         return command;
     }

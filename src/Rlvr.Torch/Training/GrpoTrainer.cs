@@ -67,6 +67,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         if (latest is not null && File.Exists(configPath) && File.ReadAllText(configPath) != resolved)
             Log($"warning: the configuration differs from the one this run started with ({configPath}); a resumed run repeats an uninterrupted one only with the same settings");
         AtomicFile.WriteAllText(configPath, resolved);
+        Log($"configuration written to {configPath}");
 
         if (config.Run.Threads > 0) torch.set_num_threads(config.Run.Threads);
         // A missing model folder fails now, before minutes of data loading.

@@ -30,16 +30,14 @@ public static class ConfigLoader
     public static TrainConfig Load(string? path, IEnumerable<string>? overrides = null)
     {
         var (root, origin) = path is null ? ReadPreset(DefaultPreset, null) : ReadFileOrPreset(path);
-        ApplyOverrides(root, overrides, origin);
-        return Bind(root, origin);
+        return Bind(root, ApplyOverrides(root, overrides, origin));
     }
 
     /// <summary>Parses YAML text (no <c>extends</c> resolution beyond embedded presets) plus overrides.</summary>
     public static TrainConfig Parse(string yaml, IEnumerable<string>? overrides = null, string origin = "<text>")
     {
         var root = Resolve(ParseMapping(yaml, origin), null, origin, 0);
-        ApplyOverrides(root, overrides, origin);
-        return Bind(root, origin);
+        return Bind(root, ApplyOverrides(root, overrides, origin));
     }
 
     /// <summary>The configuration as YAML (what is written to the run folder and printed at start).</summary>
@@ -145,18 +143,20 @@ public static class ConfigLoader
         node.Children[new YamlScalarNode(path[^1])] = value;
     }
 
-    // Applies the overrides one by one, binding after each, so that an unknown key or a value of the
-    // wrong type is reported against the --set that brought it in, not against the config file.
-    private static void ApplyOverrides(YamlMappingNode root, IEnumerable<string>? overrides, string origin)
+    // Applies the overrides one by one, binding and range-checking after each, so that an unknown key, a
+    // value of the wrong type or out of range is reported against the --set that brought it in, not against
+    // the config file. Returns the origin to name for what is checked afterwards (relations between keys).
+    private static string ApplyOverrides(YamlMappingNode root, IEnumerable<string>? overrides, string origin)
     {
         var assignments = overrides?.ToList() ?? [];
-        if (assignments.Count == 0) return;
-        Deserialize(root, origin);
+        if (assignments.Count == 0) return origin;
+        ConfigRanges.Check(Deserialize(root, origin), origin);
         foreach (var assignment in assignments)
         {
             ApplyOverride(root, assignment);
-            Deserialize(root, $"--set '{assignment}'");
+            ConfigRanges.Check(Deserialize(root, $"--set '{assignment}'"), $"--set '{assignment}'");
         }
+        return $"{origin} with --set {string.Join(' ', assignments)}";
     }
 
     private static TrainConfig Bind(YamlMappingNode root, string origin)
@@ -252,34 +252,24 @@ public static class ConfigLoader
         return names;
     });
 
-    /// <summary>Checks the relations between settings; throws with the offending key named.</summary>
+    /// <summary>Checks each numeric setting's range (<see cref="ConfigRanges"/>) and the relations between
+    /// settings; throws with the offending key named.</summary>
     public static void Validate(TrainConfig c, string origin)
     {
+        ConfigRanges.Check(c, origin);
         void Require(bool ok, string message) { if (!ok) throw new InvalidDataException($"{origin}: {message}"); }
-        int rolloutSize = c.Rollout.PromptsPerStep * c.Rollout.SamplesPerPrompt;
-        Require(c.Rollout.PromptsPerStep > 0, "rollout.prompts_per_step must be positive");
-        Require(double.IsFinite(c.Reward.GradeTimeLimitMs) && c.Reward.GradeTimeLimitMs > 0, "reward.grade_time_limit_ms must be a positive number");
+        long rolloutSize = (long)c.Rollout.PromptsPerStep * c.Rollout.SamplesPerPrompt;
         Require(c.Reward.Grader is "paper" or "verify", $"reward.grader must be paper or verify, got '{c.Reward.Grader}'");
-        Require(c.Rollout.SamplesPerPrompt > 0, "rollout.samples_per_prompt must be positive");
-        Require(c.Grpo.MicroBatchSize > 0, "grpo.micro_batch_size must be positive");
         Require(c.Grpo.TrainBatchSize % c.Grpo.MicroBatchSize == 0,
             $"grpo.train_batch_size ({c.Grpo.TrainBatchSize}) must be a multiple of grpo.micro_batch_size ({c.Grpo.MicroBatchSize})");
         Require(rolloutSize % c.Grpo.TrainBatchSize == 0,
             $"rollout.prompts_per_step x rollout.samples_per_prompt ({rolloutSize}) must be a multiple of grpo.train_batch_size ({c.Grpo.TrainBatchSize})");
-        Require(c.Rollout.Temperature > 0, "rollout.temperature must be positive (sampling)");
-        Require(c.Rollout.TopP is > 0 and <= 1, "rollout.top_p must be in (0, 1]");
-        Require(c.Rollout.MaxNewTokens > 0, "rollout.max_new_tokens must be positive");
-        Require(c.Grpo.EpsLow is >= 0 and < 1, "grpo.eps_low must be in [0, 1)");
-        Require(c.Grpo.EpsHigh >= 0, "grpo.eps_high must be >= 0");
-        Require(c.Grpo.Epochs > 0, "grpo.epochs must be positive");
-        Require(c.Checkpoint.Keep > 0, "checkpoint.keep must be positive");
-        Require(c.Checkpoint.MaxBadSteps > 0, "checkpoint.max_bad_steps must be positive");
-        Require(double.IsFinite(c.Optimizer.Lr) && c.Optimizer.Lr > 0, "optimizer.lr must be a positive number");
-        Require(double.IsFinite(c.Optimizer.MaxGradNorm) && c.Optimizer.MaxGradNorm > 0, "optimizer.max_grad_norm must be a positive number");
-        Require(c.Optimizer.Beta1 is >= 0 and < 1 && c.Optimizer.Beta2 is >= 0 and < 1, "optimizer.beta1 and beta2 must be in [0, 1)");
-        Require(double.IsFinite(c.Grpo.KlCoef) && c.Grpo.KlCoef >= 0, "grpo.kl_coef must be a number >= 0");
-        Require(double.IsFinite(c.Grpo.EntropyCoef), "grpo.entropy_coef must be a finite number");
-        Require(c.Grpo.AdvantageClip > 0, "grpo.advantage_clip must be positive");
+        if (c.Model.Tiny is { } tiny)
+        {
+            Require(tiny.HiddenSize % tiny.Heads == 0, $"model.tiny.hidden_size ({tiny.HiddenSize}) must be a multiple of model.tiny.heads ({tiny.Heads})");
+            Require(tiny.Heads % tiny.KvHeads == 0, $"model.tiny.heads ({tiny.Heads}) must be a multiple of model.tiny.kv_heads ({tiny.KvHeads})");
+            Require(tiny.HiddenSize / tiny.Heads % 2 == 0, $"model.tiny.hidden_size / model.tiny.heads ({tiny.HiddenSize / tiny.Heads}) must be even (rotary embeddings rotate pairs)");
+        }
         Require(c.Run.Device is "auto" or "cpu" or "cuda", $"run.device '{c.Run.Device}': expected auto, cpu or cuda");
         Require(c.Model.Dtype is "auto" or "bf16" or "fp32", $"model.dtype '{c.Model.Dtype}': expected auto, bf16 or fp32");
         Require(c.Model.Tiny is not null || c.Model.Path.Length > 0, "model.path is empty and model.tiny is not set");
