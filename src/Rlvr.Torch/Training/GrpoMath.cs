@@ -9,9 +9,14 @@
 // Optional second normalisation (upstream NaiveReplayBuffer.normalize, on by default): over ALL
 //   response tokens of the batch, mu = sum_tok A / N_tok, var = sum_tok (A - mu)^2 / N_tok,
 //   A <- (A - mu) / sqrt(max(var, 1e-8)). Length-weighted, so zero-spread groups can end up non-zero.
-// Policy loss per response token t (ratio rho = exp(logp - logp_old)):
-//     L_t = -min(rho * A, clamp(rho, 1 - eps_low, 1 + eps_high) * A)   (PPO clip; eps 0.2 both sides
-//   upstream; eps_high > eps_low is DAPO's clip-higher); with clipping off: L_t = -rho * A.
+// Policy loss per response token t (PolicyLossKind; ratio rho = exp(logp - logp_old)):
+//     ClippedRatio          L_t = -min(rho * A, clamp(rho, 1 - eps_low, 1 + eps_high) * A)   (PPO clip;
+//                           eps 0.2 both sides upstream; eps_high > eps_low is DAPO's clip-higher)
+//     UnclippedRatio        L_t = -rho * A   (the paper's "clipping disabled": same gradient as PPO
+//                           where the clip is inactive, rho * A * grad logp everywhere)
+//     UnclippedProbability  L_t = -exp(logp) * A   (upstream's --use_policy_loss_wo_old_log_probs: no
+//                           old log-probs, so the gradient p * A * grad logp is weighted by the token's
+//                           probability p instead of by rho = p / p_old; far smaller for unlikely tokens)
 // Aggregation (LossAggregation):
 //     TokenMean              sum_{b,t} L / sum_{b,t} mask          (upstream's code: each micro-batch
 //                                                                   of packed sequences; DAPO)
@@ -51,16 +56,27 @@ public enum KlEstimator
     K3,
 }
 
-/// <summary>Knobs of the clipped policy loss.</summary>
+/// <summary>The per-token policy loss (formulas in the file header).</summary>
+public enum PolicyLossKind
+{
+    /// <summary>PPO's clipped surrogate, -min(rho * A, clamp(rho) * A) (upstream's default).</summary>
+    ClippedRatio,
+    /// <summary>The ratio without clipping, -rho * A (the paper's "no clipping" ablation).</summary>
+    UnclippedRatio,
+    /// <summary>The probability without old log-probs, -exp(logp) * A (upstream --use_policy_loss_wo_old_log_probs).</summary>
+    UnclippedProbability,
+}
+
+/// <summary>Knobs of the policy loss.</summary>
 /// <param name="EpsLow">Lower clip bound: rho is clamped at 1 - EpsLow (upstream 0.2).</param>
 /// <param name="EpsHigh">Upper clip bound: rho is clamped at 1 + EpsHigh (upstream 0.2; DAPO 0.28).</param>
-/// <param name="Clip">False gives the paper's "no clipping" ablation: L = -rho * A.</param>
+/// <param name="Kind">Which loss: the PPO clip or one of the two unclipped losses.</param>
 /// <param name="Aggregation">How token losses are reduced.</param>
 /// <param name="MaxNewTokens">Dr. GRPO's constant normaliser (the generation budget).</param>
 public sealed record PolicyLossOptions(
     double EpsLow = 0.2,
     double EpsHigh = 0.2,
-    bool Clip = true,
+    PolicyLossKind Kind = PolicyLossKind.ClippedRatio,
     LossAggregation Aggregation = LossAggregation.TokenMean,
     int MaxNewTokens = 3072);
 
@@ -133,29 +149,27 @@ public static class GrpoMath
     }
 
     /// <summary>
-    /// Per-token clipped surrogate loss [B, T]. <paramref name="advantages"/> is [B] (broadcast to every
+    /// Per-token policy loss [B, T] of <see cref="PolicyLossOptions.Kind"/>. <paramref name="advantages"/> is [B] (broadcast to every
     /// token) or [B, T].
     /// </summary>
     public static Tensor PolicyLossPerToken(Tensor logp, Tensor oldLogp, Tensor advantages, PolicyLossOptions options)
     {
         using var scope = NewDisposeScope();
         var a = advantages.dim() == 1 ? advantages.unsqueeze(1) : advantages;  // [B, 1] or [B, T]
-        var ratio = (logp - oldLogp).exp();
-        Tensor loss;
-        if (options.Clip)
+        Tensor loss = options.Kind switch
         {
-            var unclipped = ratio * a;
-            var clipped = ratio.clamp(1 - options.EpsLow, 1 + options.EpsHigh) * a;
-            loss = -torch.minimum(unclipped, clipped);
-        }
-        else
-        {
-            loss = -(ratio * a);
-        }
+            PolicyLossKind.ClippedRatio => ClippedSurrogate((logp - oldLogp).exp(), a, options),
+            PolicyLossKind.UnclippedRatio => -((logp - oldLogp).exp() * a),
+            PolicyLossKind.UnclippedProbability => -(logp.exp() * a),
+            _ => throw new ArgumentOutOfRangeException(nameof(options)),
+        };
         return loss.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Aggregated clipped policy loss (a scalar).</summary>
+    private static Tensor ClippedSurrogate(Tensor ratio, Tensor a, PolicyLossOptions options) =>
+        -torch.minimum(ratio * a, ratio.clamp(1 - options.EpsLow, 1 + options.EpsHigh) * a);
+
+    /// <summary>Aggregated policy loss (a scalar).</summary>
     public static Tensor PolicyLoss(Tensor logp, Tensor oldLogp, Tensor advantages, Tensor mask, PolicyLossOptions options)
     {
         using var scope = NewDisposeScope();

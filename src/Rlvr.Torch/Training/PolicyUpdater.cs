@@ -35,7 +35,7 @@ public sealed class PolicyUpdater(
     /// <summary>Skipped updates in a row so far (restored on resume).</summary>
     public int BadStepsInARow { get => _badInARow; set => _badInARow = value; }
 
-    private PolicyLossOptions LossOptions => new(config.EpsLow, config.EpsHigh, config.Clip, config.LossAggregation, maxNewTokens);
+    private PolicyLossOptions LossOptions => new(config.EpsLow, config.EpsHigh, config.PolicyLoss, config.LossAggregation, maxNewTokens);
 
     /// <summary>Runs the updates on <paramref name="samples"/> (advantages set); <paramref name="shuffle"/> orders the micro-batches.</summary>
     public UpdateStats Update(IReadOnlyList<ScoredResponse> samples, Random shuffle)

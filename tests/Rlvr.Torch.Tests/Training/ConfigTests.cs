@@ -15,7 +15,7 @@ public class ConfigTests
         // 64 x 16 = 1024 samples per rollout batch / 128 per optimizer step = 8 updates
         Assert.Equal(8, c.Rollout.PromptsPerStep * c.Rollout.SamplesPerPrompt / c.Grpo.TrainBatchSize);
         Assert.Equal((5e-7, 0.9, 0.95, 1.0), (c.Optimizer.Lr, c.Optimizer.Beta1, c.Optimizer.Beta2, c.Optimizer.MaxGradNorm));
-        Assert.Equal((0.2, 0.2, true, 0.0, 0.0, 10.0), (c.Grpo.EpsLow, c.Grpo.EpsHigh, c.Grpo.Clip, c.Grpo.KlCoef, c.Grpo.EntropyCoef, c.Grpo.AdvantageClip));
+        Assert.Equal((0.2, 0.2, PolicyLossKind.ClippedRatio, 0.0, 0.0, 10.0), (c.Grpo.EpsLow, c.Grpo.EpsHigh, c.Grpo.PolicyLoss, c.Grpo.KlCoef, c.Grpo.EntropyCoef, c.Grpo.AdvantageClip));
         Assert.Equal(42, c.Run.Seed);
     }
 
@@ -23,12 +23,12 @@ public class ConfigTests
     public void Yaml_then_overrides_in_order()
     {
         var yaml = "rollout:\n  temperature: 0.6\ngrpo:\n  loss_aggregation: dr_grpo\n";
-        var c = ConfigLoader.Parse(yaml, ["rollout.temperature=0.7", "grpo.kl_estimator=k3", "rollout.stop=[\"</answer>\", x]", "grpo.clip=false"]);
+        var c = ConfigLoader.Parse(yaml, ["rollout.temperature=0.7", "grpo.kl_estimator=k3", "rollout.stop=[\"</answer>\", x]", "grpo.policy_loss=unclipped_probability"]);
         Assert.Equal(0.7, c.Rollout.Temperature);
         Assert.Equal(LossAggregation.DrGrpo, c.Grpo.LossAggregation);
         Assert.Equal(KlEstimator.K3, c.Grpo.KlEstimator);
         Assert.Equal(["</answer>", "x"], c.Rollout.Stop);
-        Assert.False(c.Grpo.Clip);
+        Assert.Equal(PolicyLossKind.UnclippedProbability, c.Grpo.PolicyLoss);
         Assert.Equal(16, c.Rollout.SamplesPerPrompt);  // untouched default
     }
 
@@ -50,10 +50,19 @@ public class ConfigTests
             Assert.Contains(n, names);
         var noClip = ConfigLoader.Load("random_no_clip_1.5b");
         Assert.Equal("random0.5", noClip.Reward.Name);
-        Assert.False(noClip.Grpo.Clip);
+        Assert.Equal(PolicyLossKind.UnclippedRatio, noClip.Grpo.PolicyLoss);
         Assert.Equal("models/Qwen2.5-Math-1.5B", noClip.Model.Path);
         var oneUpdate = ConfigLoader.Load("random_one_update");
         Assert.Equal(1, oneUpdate.Rollout.PromptsPerStep * oneUpdate.Rollout.SamplesPerPrompt / oneUpdate.Grpo.TrainBatchSize);
+        // the paper's third ablation: 8 prompts x 16 samples = 128 samples = one train batch, one on-policy update
+        foreach (var name in new[] { "random_small_rollout", "random_small_rollout_1.5b" })
+        {
+            var small = ConfigLoader.Load(name);
+            Assert.Equal((8, 16, 128), (small.Rollout.PromptsPerStep, small.Rollout.SamplesPerPrompt, small.Grpo.TrainBatchSize));
+            Assert.Equal(PolicyLossKind.ClippedRatio, small.Grpo.PolicyLoss);
+            Assert.Equal("random0.5", small.Reward.Name);
+        }
+        Assert.Equal(PolicyLossKind.UnclippedProbability, ConfigLoader.Load("random_no_clip_probability_1.5b").Grpo.PolicyLoss);
         Assert.Equal("box_only_format", ConfigLoader.Load("format").Reward.Name);
         Assert.Equal("contain_python_wo_backticks", ConfigLoader.Load("python").Reward.Name);
         Assert.Equal("DeepScaleR_mv_labeled_qwen2.5_math_1.5b", ConfigLoader.Load("majority_vote_1.5b").Data.Source);
@@ -118,8 +127,10 @@ public class ConfigTests
             Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("rollout:\n  temperature: abc\n", origin: "x.yaml")).Message);
         Assert.Equal("x.yaml: run.seed: expected an integer, got '1.5'",
             Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("run:\n  seed: 1.5\n", origin: "x.yaml")).Message);
-        Assert.Equal("x.yaml: grpo.clip: expected true or false, got 'maybe'",
-            Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("grpo:\n  clip: maybe\n", origin: "x.yaml")).Message);
+        Assert.Equal("x.yaml: grpo.whiten_advantages: expected true or false, got 'maybe'",
+            Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("grpo:\n  whiten_advantages: maybe\n", origin: "x.yaml")).Message);
+        Assert.Equal("x.yaml: grpo.policy_loss: expected one of clipped_ratio, unclipped_ratio, unclipped_probability, got 'none'",
+            Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("grpo:\n  policy_loss: none\n", origin: "x.yaml")).Message);
         var badEnum = Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("grpo:\n  kl_estimator: k9\n", origin: "x.yaml")).Message;
         Assert.StartsWith("x.yaml: grpo.kl_estimator: expected one of ", badEnum);
         Assert.EndsWith(", got 'k9'", badEnum);

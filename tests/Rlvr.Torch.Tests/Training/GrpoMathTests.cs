@@ -81,13 +81,40 @@ public class GrpoMathTests
     }
 
     [Fact]
-    public void Clip_higher_and_no_clip_variants()
+    public void Clip_higher_variant()
     {
         var (logp, old, adv, mask) = Case();
         // eps_high .28: seq0 t0 => -1.28; (-1.28 - 0.9 + 1.6)/3
         Near(-0.58 / 3, GrpoMath.PolicyLoss(logp, old, adv, mask, new PolicyLossOptions(EpsHigh: 0.28)).item<float>());
-        // no clip: (-1.5 - 0.9 + 1.0)/3
-        Near(-1.4 / 3, GrpoMath.PolicyLoss(logp, old, adv, mask, new PolicyLossOptions(Clip: false)).item<float>());
+    }
+
+    [Fact]
+    public void Unclipped_ratio_loss_and_gradient()
+    {
+        // L = -rho * A: (-1.5*1 - 0.9*1 + 0.5*2)/3 tokens; dL/dlogp = -rho * A / 3 on every live token
+        var (logp, old, adv, mask) = Case();
+        var loss = GrpoMath.PolicyLoss(logp, old, adv, mask, new PolicyLossOptions(Kind: PolicyLossKind.UnclippedRatio));
+        Near(-1.4 / 3, loss.item<float>());
+        loss.backward();
+        var g = logp.grad!.data<float>().ToArray();
+        Near(-0.5, g[0]); Near(-0.3, g[1]); Near(1.0 / 3, g[2]); Near(0, g[3]);
+    }
+
+    [Fact]
+    public void Unclipped_probability_loss_ignores_old_log_probs()
+    {
+        // upstream's --use_policy_loss_wo_old_log_probs: L = -p * A with p = old * rho =
+        // [.075, .54 | .475, (.33 padding)]: (-.075 - .54 + .95)/3; dL/dlogp = -p * A / 3
+        var (logp, old, adv, mask) = Case();
+        var options = new PolicyLossOptions(Kind: PolicyLossKind.UnclippedProbability);
+        var loss = GrpoMath.PolicyLoss(logp, old, adv, mask, options);
+        Near(0.335 / 3, loss.item<float>());
+        loss.backward();
+        var g = logp.grad!.data<float>().ToArray();
+        Near(-0.025, g[0]); Near(-0.18, g[1]); Near(0.95 / 3, g[2]); Near(0, g[3]);
+        // per sequence then mean: ((-.075 - .54)/2 + .95)/2; the old log-probs play no part
+        Near(0.32125, GrpoMath.PolicyLoss(logp, torch.zeros_like(old), adv, mask,
+            options with { Aggregation = LossAggregation.SequenceMeanTokenMean }).item<float>());
     }
 
     [Fact]
@@ -116,7 +143,7 @@ public class GrpoMathTests
         Assert.Equal(1, stats.BucketTokens(3)); Near(1, stats.BucketLowFraction(3));
         // also counted (as "would have been clipped") when clipping is off; eps_high .6 un-clips seq0 t0
         var wide = new ClipStatistics();
-        GrpoMath.CountClipping(logp, old, adv, mask, new PolicyLossOptions(EpsHigh: 0.6, Clip: false), wide);
+        GrpoMath.CountClipping(logp, old, adv, mask, new PolicyLossOptions(EpsHigh: 0.6, Kind: PolicyLossKind.UnclippedRatio), wide);
         Near(0, wide.HighFraction); Near(1.0 / 3, wide.LowFraction);
     }
 

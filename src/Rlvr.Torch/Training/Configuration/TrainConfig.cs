@@ -160,8 +160,12 @@ public sealed record GrpoConfig
     public bool ScaleByStd { get; init; } = true;
     /// <summary>Second normalisation over all response tokens of the batch (upstream: on).</summary>
     public bool WhitenAdvantages { get; init; } = true;
-    /// <summary>PPO clipping; false = the paper's "no clipping" ablation.</summary>
-    public bool Clip { get; init; } = true;
+    /// <summary>
+    /// The policy loss (Training/GrpoMath.cs): clipped_ratio (PPO, upstream's default), unclipped_ratio
+    /// (-rho * A, the paper's "no clipping" ablation) or unclipped_probability (-exp(logp) * A, upstream's
+    /// --use_policy_loss_wo_old_log_probs, its only shipped unclipped loss).
+    /// </summary>
+    public PolicyLossKind PolicyLoss { get; init; } = PolicyLossKind.ClippedRatio;
     /// <summary>Lower clip bound eps (upstream --eps_clip 0.2).</summary>
     public double EpsLow { get; init; } = 0.2;
     /// <summary>Upper clip bound eps (0.2 upstream; DAPO's clip-higher uses 0.28).</summary>
