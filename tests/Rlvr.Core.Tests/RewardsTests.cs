@@ -87,6 +87,21 @@ public sealed class RewardsTests
     }
 
     [Fact]
+    public void Ttt_exact_votes_by_string_as_upstream()
+    {
+        // The same six completions as above: by exact string "3" and "\frac{1}{2}" tie at 2 and "3" is
+        // seen first, so it wins; each completion then scores grade_answer("3", its answer).
+        Assert.Equal([1, 1, 0, 0, 0, 0], Score("ttt_exact", "999",
+            @"\boxed{3}", @"\boxed{3}", @"\boxed{0.5}", @"\boxed{\frac{1}{2}}", @"\boxed{\dfrac{1}{2}}", "no digits"));
+        // A tie goes to the string seen first even when the other reaches the count first (Counter.most_common).
+        Assert.Equal([1, 0, 0, 1], Score("ttt_exact", "0", @"\boxed{2}", @"\boxed{4}", @"\boxed{4}", @"\boxed{2}"));
+        // No answer is the empty string, and it can win: then only the answerless completions score 1,
+        // where the clustered ttt rewards the one answer given.
+        Assert.Equal([0, 1, 1], Score("ttt_exact", "7", @"\boxed{7}", "no digits", "none here either"));
+        Assert.Equal([1, 0, 0], Score("ttt", "7", @"\boxed{7}", "no digits", "none here either"));
+    }
+
+    [Fact]
     public void No_repetition_detects_ten_back_to_back_copies()
     {
         var ten = string.Concat(Enumerable.Repeat("abcdefghij", 10));

@@ -6,7 +6,8 @@ namespace Rlvr.Core.Rewards;
 /// upstream's Counter compares exact strings); the largest group wins, ties going to the group seen first
 /// (as Python's Counter.most_common). Each completion then scores
 /// <c>grade_answer(voted, its answer)</c>. Completions without an answer neither vote nor score (upstream
-/// would let the empty string vote, and grade_answer("", "") is true).
+/// would let the empty string vote, and grade_answer("", "") is true). This is the default <c>ttt</c>;
+/// <c>ttt_exact</c> (<see cref="ExactStringVoteReward"/>) is upstream's exact-string vote.
 /// </summary>
 public sealed class MajorityVoteReward(string name, RewardOptions options, bool r1Style) : IReward
 {

@@ -12,7 +12,7 @@ public static class RewardRegistry
 {
     /// <summary>The base reward names.</summary>
     public static IReadOnlyList<string> BaseNames { get; } =
-        ["math", "format", "box_only_format", "contain_python", "contain_python_wo_backticks", "no_repetition", "ttt"];
+        ["math", "format", "box_only_format", "contain_python", "contain_python_wo_backticks", "no_repetition", "ttt", "ttt_exact"];
 
     /// <summary>Every accepted form, for error messages and help text.</summary>
     public static string ValidNamesText { get; } =
@@ -73,6 +73,7 @@ public static class RewardRegistry
             "contain_python_wo_backticks" => new ContainsReward(baseName, "python"),
             "no_repetition" => new NoRepetitionReward(baseName),
             "ttt" => new MajorityVoteReward(baseName, options, r1Style),
+            "ttt_exact" => new ExactStringVoteReward(baseName, options, r1Style),
             _ => throw Unknown(fullName),
         };
     }
