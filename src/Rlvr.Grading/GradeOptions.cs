@@ -3,8 +3,20 @@ namespace Rlvr.Grading;
 /// <summary>Bounds and tolerances of a grade call.</summary>
 public sealed record GradeOptions
 {
-    /// <summary>Wall-clock bound on one grade call; past it the verdict is "not equal, timed out".</summary>
+    /// <summary>Wall-clock bound on one grade call; past it the verdict is "not equal, timed out". With a
+    /// <see cref="WorkLimit"/> it is only a safety net and should be generous.</summary>
     public TimeSpan TimeLimit { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Deterministic bound on one grade call, in units of work (budget checks: see
+    /// <see cref="GradeBudget"/>); past it the verdict is "not equal, timed out" on every machine alike.
+    /// Null: no work bound, only <see cref="TimeLimit"/>.</summary>
+    public long? WorkLimit { get; init; }
+
+    /// <summary>The clock <see cref="TimeLimit"/> is measured on; null: the system's (tests slow it down).</summary>
+    public TimeProvider? Clock { get; init; }
+
+    /// <summary>Where calls that ran out of budget are counted (per-step telemetry); null: not counted.</summary>
+    public GradeTimeoutCounter? Timeouts { get; init; }
 
     /// <summary>Longest response or gold string looked at; longer input is cut to its last characters
     /// (answers sit at the end), and an answer longer than this is refused.</summary>

@@ -66,4 +66,18 @@ public sealed class PaperGraderProbeTests
         Assert.False(Grader.Grade(@"\boxed{" + new string('{', 10_000), "1").Correct);
         Assert.False(Grader.Grade(@"\boxed{10^{10^{10^{10}}}}", "1").Correct);
     }
+
+    [Fact]
+    public void A_work_limit_bounds_a_call_deterministically_and_counts_it()
+    {
+        // x+1 against 1+x needs the symbolic check, which spends work; one unit is not enough, a million is.
+        var counter = new GradeTimeoutCounter();
+        var starved = new PaperGrader(GradeOptions.Default with { TimeLimit = TimeSpan.FromHours(1), WorkLimit = 1, Timeouts = counter });
+        for (var i = 0; i < 3; i++) Assert.Equal(new GradeResult(false, "1+x", true), starved.Grade(@"\boxed{1+x}", "x+1"));
+        Assert.Equal((3L, 0L), counter.Take());   // three by work, none by the clock
+        Assert.Equal((0L, 0L), counter.Take());   // taken: reset
+        var ample = new PaperGrader(GradeOptions.Default with { WorkLimit = 1_000_000, Timeouts = counter });
+        Assert.Equal(new GradeResult(true, "1+x", false), ample.Grade(@"\boxed{1+x}", "x+1"));
+        Assert.Equal((0L, 0L), counter.Take());
+    }
 }

@@ -36,7 +36,7 @@ public sealed partial class PaperGrader : IAnswerGrader
 
     public GradeResult Grade(string response, string gold)
     {
-        var budget = new GradeBudget(_options.TimeLimit);
+        var budget = new GradeBudget(_options);
         string? extracted = null;
         try
         {
@@ -66,7 +66,7 @@ public sealed partial class PaperGrader : IAnswerGrader
     {
         try
         {
-            var extracted = QwenAnswerExtractor.Extract(Bounded(response), R1Style, new GradeBudget(_options.TimeLimit));
+            var extracted = QwenAnswerExtractor.Extract(Bounded(response), R1Style, new GradeBudget(_options));
             return extracted.Length == 0 ? null : extracted;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -80,7 +80,7 @@ public sealed partial class PaperGrader : IAnswerGrader
     {
         try
         {
-            return Prm800kGradeAnswer.Grade(Bounded(first), Bounded(second), _symbolic, new GradeBudget(_options.TimeLimit));
+            return Prm800kGradeAnswer.Grade(Bounded(first), Bounded(second), _symbolic, new GradeBudget(_options));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

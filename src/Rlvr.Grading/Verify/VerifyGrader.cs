@@ -52,7 +52,7 @@ public sealed class VerifyGrader : IAnswerGrader
 
     public GradeResult Grade(string response, string gold)
     {
-        var budget = new GradeBudget(_options.TimeLimit);
+        var budget = new GradeBudget(_options);
         string? extracted = null;
         try
         {
@@ -76,7 +76,7 @@ public sealed class VerifyGrader : IAnswerGrader
 
     public string? Extract(string response)
     {
-        var budget = new GradeBudget(_options.TimeLimit);
+        var budget = new GradeBudget(_options);
         try { return Read(response, _options.PlainTextFallback, _options, budget)?.Text; }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -86,7 +86,7 @@ public sealed class VerifyGrader : IAnswerGrader
 
     public bool AnswersEquivalent(string first, string second)
     {
-        var budget = new GradeBudget(_options.TimeLimit);
+        var budget = new GradeBudget(_options);
         try
         {
             var a = Read(first, true, _goldOptions, budget, isReference: true);

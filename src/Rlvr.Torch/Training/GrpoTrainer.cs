@@ -26,8 +26,9 @@ namespace Rlvr.Torch.Training;
 /// <param name="Resume">Continue from the newest complete checkpoint in the run folder.</param>
 /// <param name="Log">Plain progress lines.</param>
 /// <param name="StepCompleted">Called with every step's metrics (console progress).</param>
+/// <param name="GradeClock">The clock of the graders' wall-clock safety net (null: the system's; tests slow it down).</param>
 public sealed record TrainOptions(string RunDirectory, string? ModelOverride = null, bool Resume = false,
-    Action<string>? Log = null, Action<StepMetrics>? StepCompleted = null);
+    Action<string>? Log = null, Action<StepMetrics>? StepCompleted = null, TimeProvider? GradeClock = null);
 
 /// <summary>How a run ended.</summary>
 /// <param name="Completed">All steps ran.</param>
@@ -80,7 +81,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var (train, heldOut) = TrainingSetup.LoadProblems(config.Data, seed);
         var trueLabel = TrainingSetup.TrueLabels(config.Data);
         var template = PromptTemplates.Create(config.Data.Template);
-        var rewardOptions = new RewardOptions { MathGrader = config.Reward.ToGraderMode(), Grading = config.Reward.ToGradeOptions() };
+        var gradeTimeouts = new GradeTimeoutCounter();
+        var rewardOptions = new RewardOptions { MathGrader = config.Reward.ToGraderMode(), Grading = config.Reward.ToGradeOptions(gradeTimeouts, options.GradeClock) };
         var reward = RewardRegistry.Create(config.Reward.Name, rewardOptions);
         var accuracy = RewardRegistry.Create(config.Reward.Accuracy, rewardOptions);
         Log($"data: {train.Count} training problems from {config.Data.Source}, {heldOut.Count} held out; reward {reward.Name}; device {placement}");
@@ -131,6 +133,10 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             torch.manual_seed(StepRandom.Seed(seed, step, StepRandom.Stream.Sampling));
             // generate + score (Rollout), advantage (AssignAdvantages), loss + optimizer steps (PolicyUpdater.Update)
             var (sampled, kept, timing) = Rollout(collector, prompts, step);
+            var (workTimeouts, clockTimeouts) = gradeTimeouts.Take();
+            if (workTimeouts + clockTimeouts > 0)
+                Log($"step {step}: {workTimeouts + clockTimeouts} grade call(s) ran out of budget and count as wrong"
+                    + (clockTimeouts > 0 ? $" ({clockTimeouts} by the wall-clock safety net: that verdict depends on the machine)" : ""));
             var all = sampled.SelectMany(g => g.Responses).ToArray();
             var samples = kept.SelectMany(g => g.Responses).ToArray();
             AssignAdvantages(kept, samples);
@@ -138,7 +144,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
                 ? null
                 : updater.Update(samples, StepRandom.Create(seed, step, StepRandom.Stream.Shuffle));
             double? evalAccuracy = config.Eval.Every > 0 && step % config.Eval.Every == 0 ? Eval(step) : null;
-            var metrics = StepMetricsCalculator.Compute(step, sampled, all, kept.Count, update, timing, prompts.Consumed, evalAccuracy, clock.Elapsed.TotalSeconds);
+            var metrics = StepMetricsCalculator.Compute(step, sampled, all, kept.Count, update, timing, prompts.Consumed, evalAccuracy, clock.Elapsed.TotalSeconds)
+                with { GradeTimeouts = workTimeouts + clockTimeouts, GradeWallClockTimeouts = clockTimeouts };
             sink.Write(metrics);
             if (config.Telemetry.SamplesEvery > 0 && step % config.Telemetry.SamplesEvery == 0)
                 foreach (var s in PickSamples(sampled)) sink.WriteSample(new { step, prompt = s.Problem.Prompt, label = s.Problem.Label,

@@ -97,8 +97,10 @@ public class ConfigTests
     [Fact]
     public void Grade_time_limit_defaults_to_250_ms_and_can_be_set()
     {
-        Assert.Equal(TimeSpan.FromMilliseconds(250), ConfigLoader.Parse("").Reward.ToGradeOptions().TimeLimit);
-        Assert.Equal(TimeSpan.FromSeconds(10), ConfigLoader.Parse("", ["reward.grade_time_limit_ms=10000"]).Reward.ToGradeOptions().TimeLimit);
+        Assert.Equal(TimeSpan.FromSeconds(10), ConfigLoader.Parse("").Reward.ToGradeOptions().TimeLimit);   // the safety net
+        Assert.Equal(1_000_000, ConfigLoader.Parse("").Reward.ToGradeOptions().WorkLimit);                 // the deterministic bound
+        Assert.Contains("reward.grade_work_limit", Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["reward.grade_work_limit=0"])).Message);
+        Assert.Equal(TimeSpan.FromSeconds(20), ConfigLoader.Parse("", ["reward.grade_time_limit_ms=20000"]).Reward.ToGradeOptions().TimeLimit);
         Assert.Contains("reward.grade_time_limit_ms", Assert.Throws<InvalidDataException>(() => ConfigLoader.Parse("", ["reward.grade_time_limit_ms=0"])).Message);
     }
 

@@ -18,11 +18,7 @@ public class TrainerEndToEndTests : IDisposable
 
     public void Dispose() { if (Directory.Exists(_root)) Directory.Delete(_root, true); }
 
-    internal static TrainConfig Tiny(params string[] overrides) => ConfigLoader.Load("tiny-cpu", [PatientGrading, .. overrides]);
-
-    /// <summary>Metrics are compared across runs: the default 250 ms grading limit could turn a verdict into a
-    /// timeout on a loaded machine, so test runs grade with a generous one.</summary>
-    internal const string PatientGrading = "reward.grade_time_limit_ms=10000";
+    internal static TrainConfig Tiny(params string[] overrides) => ConfigLoader.Load("tiny-cpu", overrides);
 
     private (TrainResult Result, string Dir, IReadOnlyList<StepMetrics> Metrics) Train(string name, TrainConfig config)
     {

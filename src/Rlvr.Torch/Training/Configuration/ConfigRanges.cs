@@ -63,6 +63,7 @@ public static class ConfigRanges
         AtLeast("rollout.dynamic_sampling_max_rounds", 0),
         AtLeast("rollout.prompts_per_generate_call", 0),  // 0 = the whole step in one call
         Positive("reward.grade_time_limit_ms"),
+        AtLeast("reward.grade_work_limit", 1),
         Positive("grpo.advantage_clip"),
         Between("grpo.eps_low", 0, 1, maxOpen: true),
         AtLeast("grpo.eps_high", 0),

@@ -137,15 +137,23 @@ public sealed record RewardConfig
     public string Name { get; init; } = "math";
     /// <summary>Reward used as "accuracy against the TRUE label", always computed (upstream verify_task_eval math).</summary>
     public string Accuracy { get; init; } = "math";
-    /// <summary>Wall-clock bound of each grade call (reward, accuracy and in-training evaluation), in milliseconds;
-    /// a call that runs over counts as "not equal". Default: the graders' own default.</summary>
-    public double GradeTimeLimitMs { get; init; } = GradeOptions.Default.TimeLimit.TotalMilliseconds;
+    /// <summary>Deterministic bound of each grade call (reward, accuracy and in-training evaluation), in units of
+    /// grader work (Rlvr.Grading.GradeBudget); a call that runs out counts as "not equal" and as a timeout in
+    /// metrics.jsonl. It depends only on the answer, so rewards repeat on any machine and after a resume. The
+    /// default is about 1,000 times what any answer of the grading vectors and the shipped datasets needs.</summary>
+    public long GradeWorkLimit { get; init; } = 1_000_000;
+    /// <summary>Wall-clock safety net of each grade call, in milliseconds (the work bound decides; this only
+    /// stops a call the work count misjudges, and such a timeout is logged as machine-dependent).</summary>
+    public double GradeTimeLimitMs { get; init; } = 10_000;
     /// <summary>The grader behind <c>math</c>, <c>ttt</c> and in-training evaluation: "paper" (the paper's own
     /// reward, quirks included, so results compare with the published runs) or "verify" (robust).</summary>
     public string Grader { get; init; } = "paper";
 
     /// <summary>The grade options these settings give.</summary>
-    public GradeOptions ToGradeOptions() => GradeOptions.Default with { TimeLimit = TimeSpan.FromMilliseconds(GradeTimeLimitMs) };
+    public GradeOptions ToGradeOptions(GradeTimeoutCounter? timeouts = null, TimeProvider? clock = null) => GradeOptions.Default with
+    {
+        TimeLimit = TimeSpan.FromMilliseconds(GradeTimeLimitMs), WorkLimit = GradeWorkLimit, Timeouts = timeouts, Clock = clock,
+    };
 
     /// <summary>The grader mode named by <see cref="Grader"/> (validated by the config loader).</summary>
     public GraderMode ToGraderMode() => Grader == "verify" ? GraderMode.Verify : GraderMode.Paper;

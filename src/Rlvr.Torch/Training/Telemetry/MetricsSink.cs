@@ -53,6 +53,7 @@ public sealed class MetricsSink : IDisposable
         {
             Scalar($"clip_low_{bucket}", v.Low); Scalar($"clip_high_{bucket}", v.High);
         }
+        Scalar("grade_timeouts", m.GradeTimeouts);
         Scalar("entropy", m.Entropy); Scalar("kl", m.Kl); Scalar("loss", m.Loss); Scalar("policy_loss", m.PolicyLoss);
         Scalar("grad_norm", m.GradNorm); Scalar("lr", m.Lr); Scalar("tokens_per_second", m.TokensPerSecond);
         Scalar("seconds_generating", m.SecondsGenerating); Scalar("seconds_scoring", m.SecondsScoring); Scalar("seconds_training", m.SecondsTraining);

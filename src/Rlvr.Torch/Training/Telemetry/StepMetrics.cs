@@ -55,6 +55,11 @@ public sealed record StepMetrics
     public int GroupsTrained { get; init; }
     /// <summary>Prompts drawn from the data so far.</summary>
     public long PromptsConsumed { get; init; }
+    /// <summary>Grade calls of this step's rewards and accuracy that ran out of budget (each graded "not equal").</summary>
+    public long GradeTimeouts { get; init; }
+    /// <summary>Of <see cref="GradeTimeouts"/>, those stopped by the wall-clock safety net rather than the
+    /// deterministic work bound: only these can differ on another machine or after a resume.</summary>
+    public long GradeWallClockTimeouts { get; init; }
     /// <summary>Held-out accuracy (greedy), on steps with an evaluation.</summary>
     public double? EvalAccuracy { get; init; }
     /// <summary>Generated plus trained tokens per wall-clock second of the step.</summary>
