@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Rlvr.Torch.Distributed;
 using Rlvr.Torch.Training;
 using Rlvr.Torch.Training.Configuration;
 using Rlvr.Torch.Training.Telemetry;
@@ -13,6 +14,9 @@ namespace Rlvr.Cli.Commands;
 /// Exit status: 0 all steps ran; 1 an unexpected failure; 2 bad input (configuration, model folder, run folder); 3 stopped
 /// early because <c>checkpoint.max_bad_steps</c> optimizer steps in a row had a NaN/Inf loss or
 /// gradient (the newest checkpoint is the last good one; fix the cause and pass --resume).
+/// Under <c>mpirun -np N</c> (or <c>srun --mpi=pmix</c>) each process is one data-parallel rank; rank 0 prints
+/// and writes; a rank that fails prints its error and ends every rank (MPI_Abort, exit 1) instead of
+/// leaving them waiting in a collective.
 /// </summary>
 public static class TrainCommand
 {
@@ -31,33 +35,53 @@ public static class TrainCommand
             // guard (CliErrors) turns them into one line and exit 2.
             var resolved = ConfigLoader.Load(parse.GetValue(config), parse.GetValue(set) ?? []);
             var runDir = parse.GetValue(output) ?? Path.Combine("runs", resolved.Run.Name);
-            Console.WriteLine("# rlvr train: resolved configuration");
-            Console.WriteLine(ConfigLoader.ToYaml(resolved));
-            var live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-            TrainResult Train(Action<string> log, Action<StepMetrics> stepCompleted) => new GrpoTrainer(resolved,
-                new TrainOptions(runDir, parse.GetValue(model), parse.GetValue(resume), Log: log, StepCompleted: stepCompleted)).Run();
-            TrainResult result;
-            if (live)
+            var world = World.FromEnvironment();
+            if (world.IsLeader)
             {
-                result = null!;
-                AnsiConsole.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                    .Start(ctx =>
-                    {
-                        var task = ctx.AddTask("training", maxValue: resolved.Run.Steps);
-                        result = Train(line => AnsiConsole.MarkupLine(Markup.Escape(line)), m =>
-                        {
-                            task.Value = m.Step;
-                            task.Description = Markup.Escape($"step {m.Step}: reward {m.RewardMean:F3} acc {m.Accuracy:F3}");
-                            AnsiConsole.MarkupLine(Markup.Escape(Line(m)));
-                        });
-                    });
+                Console.WriteLine("# rlvr train: resolved configuration");
+                Console.WriteLine(ConfigLoader.ToYaml(resolved));
             }
-            else result = Train(Console.WriteLine, m => Console.WriteLine(Line(m)));
-            Console.WriteLine(result.Message);
-            return result.Completed ? 0 : 3;  // 3: stopped early (NaN/Inf updates), the last good checkpoint kept
+            if (world.Size == 1) return Run(resolved, runDir, parse.GetValue(model), parse.GetValue(resume), new SingleProcessCollectives());
+            var cuda = TrainingSetup.ResolvePlacement(resolved, world).Device.type == TorchSharp.DeviceType.CUDA;
+            using var collectives = Collectives.Open(world, cuda);
+            try { return Run(resolved, runDir, parse.GetValue(model), parse.GetValue(resume), collectives); }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"error (rank {world.Rank} of {world.Size}): {e.Message}");
+                collectives.Abort(1);
+                throw;
+            }
         });
         return command;
+    }
+
+    /// <summary>Trains; returns the exit status (0 done, 3 stopped on NaN/Inf updates). Only rank 0 prints.</summary>
+    private static int Run(TrainConfig resolved, string runDir, string? model, bool resume, ICollectives collectives)
+    {
+        bool leader = collectives.World.IsLeader;
+        var live = leader && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        TrainResult Train(Action<string> log, Action<StepMetrics> stepCompleted) => new GrpoTrainer(resolved,
+            new TrainOptions(runDir, model, resume, Log: log, StepCompleted: stepCompleted, Collectives: collectives)).Run();
+        TrainResult result;
+        if (live)
+        {
+            result = null!;
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("training", maxValue: resolved.Run.Steps);
+                    result = Train(line => AnsiConsole.MarkupLine(Markup.Escape(line)), m =>
+                    {
+                        task.Value = m.Step;
+                        task.Description = Markup.Escape($"step {m.Step}: reward {m.RewardMean:F3} acc {m.Accuracy:F3}");
+                        AnsiConsole.MarkupLine(Markup.Escape(Line(m)));
+                    });
+                });
+        }
+        else result = Train(Console.WriteLine, m => Console.WriteLine(Line(m)));
+        if (leader) Console.WriteLine(result.Message);
+        return result.Completed ? 0 : 3;  // 3: stopped early (NaN/Inf updates), the last good checkpoint kept
     }
 
     /// <summary>One plain progress line per step.</summary>

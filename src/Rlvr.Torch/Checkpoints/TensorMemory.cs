@@ -57,11 +57,21 @@ internal static unsafe class TensorMemory
         }
     }
 
-    private static (IntPtr Pointer, long Length) Region(Tensor tensor)
+    /// <summary>The address and byte length of a contiguous CPU tensor's data (file I/O, MPI buffers).</summary>
+    internal static (IntPtr Pointer, long Length) Region(Tensor tensor)
     {
         if (tensor.device_type != TorchSharp.DeviceType.CPU || !tensor.is_contiguous())
             throw new ArgumentException("expected a contiguous CPU tensor.");
-        var length = tensor.numel() * SafeTensorsDType.ElementSize(tensor.dtype);
-        return (THSTensor_data(tensor.Handle), length);
+        return (THSTensor_data(tensor.Handle), ByteLength(tensor));
     }
+
+    /// <summary>The device address of a contiguous tensor on any device (NCCL buffers).</summary>
+    internal static IntPtr DevicePointer(Tensor tensor)
+    {
+        if (!tensor.is_contiguous()) throw new ArgumentException("expected a contiguous tensor.");
+        return THSTensor_data(tensor.Handle);
+    }
+
+    /// <summary>Bytes of a tensor's elements.</summary>
+    internal static long ByteLength(Tensor tensor) => tensor.numel() * SafeTensorsDType.ElementSize(tensor.dtype);
 }

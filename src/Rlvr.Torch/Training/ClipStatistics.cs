@@ -16,6 +16,16 @@ public sealed class ClipStatistics
         for (int b = 0; b < _tokens.Length; b++) { _tokens[b] += tokens[b]; _low[b] += low[b]; _high[b] += high[b]; }
     }
 
+    /// <summary>Sums the counts over ranks (whole numbers: exact in any order).</summary>
+    public void Reduce(Distributed.ICollectives collectives)
+    {
+        if (collectives.World.Size == 1) return;
+        var all = _tokens.Concat(_low).Concat(_high).ToArray();
+        collectives.AllReduceSum(all);
+        int n = _tokens.Length;
+        all.AsSpan(0, n).CopyTo(_tokens); all.AsSpan(n, n).CopyTo(_low); all.AsSpan(2 * n, n).CopyTo(_high);
+    }
+
     /// <summary>All response tokens counted.</summary>
     public double Tokens => _tokens.Sum();
     /// <summary>Fraction of tokens clipped on the low side (A &lt; 0, rho &lt; 1 - eps_low).</summary>

@@ -7,6 +7,7 @@ using Rlvr.Core.Rewards;
 using Rlvr.Core.Templates;
 using Rlvr.Grading;
 using Rlvr.Torch.Checkpoints;
+using Rlvr.Torch.Distributed;
 using Rlvr.Torch.Evaluation;
 using Rlvr.Torch.Models;
 using Rlvr.Torch.Tokenization;
@@ -27,8 +28,9 @@ namespace Rlvr.Torch.Training;
 /// <param name="Log">Plain progress lines.</param>
 /// <param name="StepCompleted">Called with every step's metrics (console progress).</param>
 /// <param name="GradeClock">The clock of the graders' wall-clock safety net (null: the system's; tests slow it down).</param>
+/// <param name="Collectives">The data-parallel ranks (null: one process). Only rank 0 logs and writes run outputs.</param>
 public sealed record TrainOptions(string RunDirectory, string? ModelOverride = null, bool Resume = false,
-    Action<string>? Log = null, Action<StepMetrics>? StepCompleted = null, TimeProvider? GradeClock = null);
+    Action<string>? Log = null, Action<StepMetrics>? StepCompleted = null, TimeProvider? GradeClock = null, ICollectives? Collectives = null);
 
 /// <summary>How a run ended.</summary>
 /// <param name="Completed">All steps ran.</param>
@@ -41,6 +43,10 @@ public sealed record TrainResult(bool Completed, int LastStep, string Message);
 /// current policy, score them, compute group advantages, then PPO-clip updates; with telemetry,
 /// checkpoints that survive a kill, and evaluation every N steps. Every random draw of step s derives
 /// from (seed, s), so a resumed run repeats an uninterrupted one.
+/// Under <c>mpirun -np N</c> every rank runs this loop: the rollout is split across ranks
+/// (<see cref="StepRollout"/>), the update's micro-batches too (<see cref="PolicyUpdater"/>), and rank 0
+/// alone prints and writes metrics, samples, plots, evaluations and the model; each rank writes its
+/// optimizer shard into the shared checkpoint folder.
 /// </summary>
 public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
 {
@@ -50,7 +56,10 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
     // Inside each checkpoint folder: the policy as an HF folder, and the optimizer state.
     private const string CheckpointModelFolder = "model", OptimizerFile = "optimizer.bin";
 
-    private void Log(string line) => options.Log?.Invoke(line);
+    private readonly ICollectives _collectives = options.Collectives ?? new SingleProcessCollectives();
+    private World World => _collectives.World;
+
+    private void Log(string line) { if (World.IsLeader) options.Log?.Invoke(line); }
 
     /// <summary>Runs the configured steps (or the rest of them, resuming).</summary>
     public TrainResult Run()
@@ -58,17 +67,21 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var runDir = Path.GetFullPath(options.RunDirectory);
         Directory.CreateDirectory(runDir);
         var store = new CheckpointStore(Path.Combine(runDir, "checkpoints"), config.Checkpoint.Keep);
-        store.RemoveLeftovers();
         var latest = options.Resume ? store.Latest() : null;
-        if (options.Resume && latest is null) Log("--resume: no complete checkpoint in the run folder; starting from the beginning");
         if (!options.Resume && File.Exists(Path.Combine(runDir, MetricsSink.MetricsFile)))
             throw new InvalidOperationException($"{runDir} already holds a run; pass --resume to continue it or --out for a new folder");
-        var configPath = Path.Combine(runDir, ConfigFile);
-        var resolved = ConfigLoader.ToYaml(config);
-        if (latest is not null && File.Exists(configPath) && File.ReadAllText(configPath) != resolved)
-            Log($"warning: the configuration differs from the one this run started with ({configPath}); a resumed run repeats an uninterrupted one only with the same settings");
-        AtomicFile.WriteAllText(configPath, resolved);
-        Log($"configuration written to {configPath}");
+        _collectives.Barrier(); // every rank has chosen its checkpoint before rank 0 tidies the folder
+        if (World.IsLeader)
+        {
+            store.RemoveLeftovers();
+            if (options.Resume && latest is null) Log("--resume: no complete checkpoint in the run folder; starting from the beginning");
+            var configPath = Path.Combine(runDir, ConfigFile);
+            var resolved = ConfigLoader.ToYaml(config);
+            if (latest is not null && File.Exists(configPath) && File.ReadAllText(configPath) != resolved)
+                Log($"warning: the configuration differs from the one this run started with ({configPath}); a resumed run repeats an uninterrupted one only with the same settings");
+            AtomicFile.WriteAllText(configPath, resolved);
+            Log($"configuration written to {configPath}");
+        }
 
         if (config.Run.Threads > 0) torch.set_num_threads(config.Run.Threads);
         // A missing model folder fails now, before minutes of data loading.
@@ -76,7 +89,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         if (config.Model.Tiny is null || options.ModelOverride is not null)
             if (!File.Exists(Path.Combine(baseDir, "config.json")))
                 throw new FileNotFoundException($"model folder '{baseDir}' has no config.json (set model.path or --model)");
-        var placement = TrainingSetup.ResolvePlacement(config);
+        var placement = TrainingSetup.ResolvePlacement(config, World);
         var seed = config.Run.Seed;
         var (train, heldOut) = TrainingSetup.LoadProblems(config.Data, seed);
         var trueLabel = TrainingSetup.TrueLabels(config.Data);
@@ -85,11 +98,13 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var rewardOptions = new RewardOptions { MathGrader = config.Reward.ToGraderMode(), Grading = config.Reward.ToGradeOptions(gradeTimeouts, options.GradeClock) };
         var reward = RewardRegistry.Create(config.Reward.Name, rewardOptions);
         var accuracy = RewardRegistry.Create(config.Reward.Accuracy, rewardOptions);
-        Log($"data: {train.Count} training problems from {config.Data.Source}, {heldOut.Count} held out; reward {reward.Name}; device {placement}");
+        Log($"data: {train.Count} training problems from {config.Data.Source}, {heldOut.Count} held out; reward {reward.Name}; device {placement}"
+            + (World.Size > 1 ? $"; {World.Size} ranks" : ""));
 
-        // The starting model: an HF folder (the configured one, or the tiny model built and warm-started here).
-        if (config.Model.Tiny is not null && options.ModelOverride is null && !Directory.Exists(baseDir))
+        // The starting model: an HF folder (the configured one, or the tiny model built and warm-started here, by rank 0).
+        if (World.IsLeader && config.Model.Tiny is not null && options.ModelOverride is null && !Directory.Exists(baseDir))
             BuildTinyBase(baseDir, train, template, seed);
+        _collectives.Barrier();
         if (!File.Exists(Path.Combine(baseDir, "config.json")))
             throw new FileNotFoundException($"model folder '{baseDir}' has no config.json (set model.path or --model)");
         using var policy = TrainingSetup.LoadModel(latest is null ? baseDir : Path.Combine(latest.Value.Path, CheckpointModelFolder), placement);
@@ -111,15 +126,17 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             config.Run.Steps * updatesPerStep, config.Optimizer.MinLrRatio);
         using var optimizer = new MasterWeightAdam(policy.named_parameters(), config.Optimizer.Lr,
             config.Optimizer.Beta1, config.Optimizer.Beta2, config.Optimizer.Eps, config.Optimizer.MaxGradNorm,
-            config.Optimizer.Fp32GradAccumulation);
-        var updater = new PolicyUpdater(policy, reference, optimizer, schedule, config.Grpo, config.Rollout.MaxNewTokens, pad);
+            config.Optimizer.Fp32GradAccumulation, _collectives, config.Optimizer.ZeroStage);
+        var updater = new PolicyUpdater(policy, reference, optimizer, schedule, config.Grpo, config.Rollout.MaxNewTokens, pad, _collectives);
         var prompts = new PromptStream<Problem>(train, seed, config.Data.Shuffle);
+        var rollout = new StepRollout(collector, prompts, config.Rollout, seed, _collectives);
         var evalProblems = LoadEvalProblems(heldOut);
 
         int startStep = latest is { } checkpoint ? Restore(checkpoint, optimizer, prompts, updater) : 0;
 
-        using var sink = new MetricsSink(runDir, config.Telemetry.Tensorboard, startStep);
-        double? Eval(int step) => config.Eval.Sets.Count > 0
+        using var sink = World.IsLeader ? new MetricsSink(runDir, config.Telemetry.Tensorboard, startStep) : null;
+        // Evaluation runs on rank 0 only (the others wait at the next step's first collective).
+        double? Eval(int step) => !World.IsLeader ? null : config.Eval.Sets.Count > 0
             ? EvaluateSets(policy, tokenizer, eos, pad, template, runDir, step)
             : evalProblems.Count > 0 ? Evaluate(collector, evalProblems, step) : null;
         if (startStep == 0 && config.Eval.Every > 0 && Eval(0) is double baseline)
@@ -130,10 +147,11 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         {
             using var scope = NewDisposeScope();
             var clock = Stopwatch.StartNew();
+            _collectives.Counters.Reset();
             torch.manual_seed(StepRandom.Seed(seed, step, StepRandom.Stream.Sampling));
-            // generate + score (Rollout), advantage (AssignAdvantages), loss + optimizer steps (PolicyUpdater.Update)
-            var (sampled, kept, timing) = Rollout(collector, prompts, step);
-            var (workTimeouts, clockTimeouts) = gradeTimeouts.Take();
+            // generate + score (StepRollout), advantage (AssignAdvantages), loss + optimizer steps (PolicyUpdater.Update)
+            var (sampled, kept, timing) = rollout.Run(step);
+            var (workTimeouts, clockTimeouts) = GradeTimeoutsOverRanks(gradeTimeouts.Take());
             if (workTimeouts + clockTimeouts > 0)
                 Log($"step {step}: {workTimeouts + clockTimeouts} grade call(s) ran out of budget and count as wrong"
                     + (clockTimeouts > 0 ? $" ({clockTimeouts} by the wall-clock safety net: that verdict depends on the machine)" : ""));
@@ -145,12 +163,16 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
                 : updater.Update(samples, StepRandom.Create(seed, step, StepRandom.Stream.Shuffle));
             double? evalAccuracy = config.Eval.Every > 0 && step % config.Eval.Every == 0 ? Eval(step) : null;
             var metrics = StepMetricsCalculator.Compute(step, sampled, all, kept.Count, update, timing, prompts.Consumed, evalAccuracy, clock.Elapsed.TotalSeconds)
-                with { GradeTimeouts = workTimeouts + clockTimeouts, GradeWallClockTimeouts = clockTimeouts };
-            sink.Write(metrics);
-            if (config.Telemetry.SamplesEvery > 0 && step % config.Telemetry.SamplesEvery == 0)
+                with
+                {
+                    GradeTimeouts = workTimeouts + clockTimeouts, GradeWallClockTimeouts = clockTimeouts,
+                    SecondsCommunicating = _collectives.Counters.Seconds, BytesCommunicated = _collectives.Counters.Bytes,
+                };
+            sink?.Write(metrics);
+            if (sink is not null && config.Telemetry.SamplesEvery > 0 && step % config.Telemetry.SamplesEvery == 0)
                 foreach (var s in PickSamples(sampled)) sink.WriteSample(new { step, prompt = s.Problem.Prompt, label = s.Problem.Label,
                     true_label = trueLabel(s.Problem), response = s.Text, reward = s.Reward, correct = s.Correct, advantage = s.Advantage, truncated = s.Truncated });
-            options.StepCompleted?.Invoke(metrics);
+            if (World.IsLeader) options.StepCompleted?.Invoke(metrics);
 
             if (updater.BadStepsInARow >= config.Checkpoint.MaxBadSteps)
             {
@@ -164,9 +186,9 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             // A step that ended on a skipped update is not saved: the newest checkpoint stays the last good one.
             if (due && updater.BadStepsInARow == 0)
                 lastCheckpoint = SaveCheckpoint(store, policy, optimizer, baseDir, step, prompts.Consumed, updater.BadStepsInARow);
-            if (step % 5 == 0 || step == config.Run.Steps) WritePlot(runDir);
+            if (World.IsLeader && (step % 5 == 0 || step == config.Run.Steps)) WritePlot(runDir);
         }
-        WritePlot(runDir);
+        if (World.IsLeader) WritePlot(runDir);
         return new TrainResult(true, config.Run.Steps, $"finished {config.Run.Steps} steps; run folder {runDir}");
     }
 
@@ -177,7 +199,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
     private int Restore((string Path, TrainingState State) checkpoint, MasterWeightAdam optimizer, PromptStream<Problem> prompts,
         PolicyUpdater updater)
     {
-        optimizer.Load(Path.Combine(checkpoint.Path, OptimizerFile));
+        // One file (unsharded) or one per rank (ZeRO-1), at any world size: each rank takes its parameters by name.
+        optimizer.Load(Directory.GetFiles(checkpoint.Path, "optimizer*.bin").Order(StringComparer.Ordinal).ToArray());
         prompts.Seek(checkpoint.State.PromptsConsumed);
         updater.BadStepsInARow = checkpoint.State.BadStepsInARow;
         using var rng = torch.tensor(Convert.FromBase64String(checkpoint.State.TorchRngState));
@@ -205,40 +228,12 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         TinyModel.Save(model, baseDir);
     }
 
-    private (IReadOnlyList<ResponseGroup> Sampled, IReadOnlyList<ResponseGroup> Kept, RolloutTiming Timing) Rollout(
-        RolloutCollector collector, PromptStream<Problem> prompts, int step)
+    /// <summary>Each rank grades its own generate calls: the step's grade timeouts are the sum over ranks.</summary>
+    private (long Work, long Clock) GradeTimeoutsOverRanks((long Work, long Clock) mine)
     {
-        var r = config.Rollout;
-        var sampled = new List<ResponseGroup>();
-        double generate = 0, score = 0; long tokens = 0;
-        void Draw(int count, int round)
-        {
-            var problems = prompts.Next(count);
-            int perCall = r.PromptsPerGenerateCall > 0 ? r.PromptsPerGenerateCall : problems.Count;
-            for (int start = 0, call = 0; start < problems.Count; start += perCall, call++)
-            {
-                var chunk = problems.Skip(start).Take(perCall).ToArray();
-                var seed = StepRandom.Seed(config.Run.Seed, step * 1000L + round * 100L + call, StepRandom.Stream.Sampling);
-                var (groups, timing) = collector.Collect(chunk, seed, r.SamplesPerPrompt, r.Temperature, r.MaxNewTokens);
-                sampled.AddRange(groups);
-                generate += timing.GenerateSeconds; score += timing.ScoreSeconds; tokens += timing.GeneratedTokens;
-            }
-        }
-        Draw(r.PromptsPerStep, 0);
-        IReadOnlyList<ResponseGroup> kept = sampled.ToArray();
-        if (r.DynamicSampling)
-        {
-            // DAPO: drop groups whose rewards all agree (no signal); sample more prompts to refill.
-            var useful = sampled.Where(g => !g.ZeroSpread).ToList();
-            for (int round = 1; round <= r.DynamicSamplingMaxRounds && useful.Count < r.PromptsPerStep; round++)
-            {
-                int before = sampled.Count;
-                Draw(r.PromptsPerStep, round);
-                useful.AddRange(sampled.Skip(before).Where(g => !g.ZeroSpread));
-            }
-            kept = useful.Take(r.PromptsPerStep).ToArray();
-        }
-        return (sampled, kept, new RolloutTiming(generate, score, tokens));
+        Span<double> counts = [mine.Work, mine.Clock];
+        _collectives.AllReduceSum(counts);
+        return ((long)counts[0], (long)counts[1]);
     }
 
     private void AssignAdvantages(IReadOnlyList<ResponseGroup> groups, ScoredResponse[] samples)
@@ -290,11 +285,21 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
     {
         using var rng = torch.random.get_rng_state();
         var state = new TrainingState(step, consumed, config.Run.Seed, bad, Convert.ToBase64String(rng.bytes.ToArray()));
-        var path = store.Save(state, dir =>
+        // Rank 0 prepares the folder and writes the model; every rank holding optimizer state writes its file
+        // (beside, then renamed); only when all are in (the barrier) does rank 0 write state.json and rename the
+        // folder: a checkpoint is complete only when every shard is.
+        var dir = World.IsLeader ? store.Prepare(step) : store.TempPath(step);
+        _collectives.Barrier();
+        if (World.IsLeader) CheckpointSaver.Save(policy, Path.Combine(dir, CheckpointModelFolder), copyFrom: baseDir);
+        if (optimizer.Sharded || World.IsLeader)
         {
-            CheckpointSaver.Save(policy, Path.Combine(dir, CheckpointModelFolder), copyFrom: baseDir);
-            optimizer.Save(Path.Combine(dir, OptimizerFile));
-        });
+            var file = Path.Combine(dir, optimizer.Sharded ? $"optimizer-rank-{World.Rank:D5}-of-{World.Size:D5}.bin" : OptimizerFile);
+            optimizer.Save(file + ".tmp");
+            File.Move(file + ".tmp", file);
+        }
+        _collectives.Barrier();
+        if (!World.IsLeader) return store.TempPath(step);
+        var path = store.Commit(state);
         Log($"checkpoint: {path}");
         return path;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rlvr.Torch.Distributed;
 using Rlvr.Torch.Models;
 using Rlvr.Torch.Training.Configuration;
 using Rlvr.Torch.Training.Optimization;
@@ -21,6 +22,20 @@ public sealed record UpdateStats(
 /// one optimizer step. With 1,024 samples and train batch 128 that is 8 steps, so later steps are
 /// off-policy and the clip can act (the paper's clipping bias).
 /// </summary>
+/// <remarks>
+/// Data-parallel ranks (every rank holds the step's whole rollout batch, <see cref="Rollout.GroupExchange"/>)
+/// give the update one process gives, by this rule: the shuffle, the train batches and their micro-batches
+/// are formed exactly as in one process (the same seed on every rank); micro-batch m of a train batch is
+/// computed by rank m mod N; each micro-batch's loss is normalised within itself (the token-mean
+/// normaliser is that micro-batch's token count, whichever rank holds it) and divided by the train
+/// batch's number of micro-batches (the accumulation count of the GLOBAL batch, not of a rank's share);
+/// the ranks' gradient sums are then added (all-reduce) before the one optimizer step. The gradient is
+/// thus the same sum of the same micro-batch gradients, only added in another order: identical when each
+/// rank holds at most one micro-batch per train batch and the sum of two is commutative, otherwise within
+/// a few fp32 ulps per addition. The old log-probs are computed by micro-batch too (chunk c on rank c mod N)
+/// and exchanged. Per-micro-batch statistics travel by position, so reported sums are added in one
+/// process's order.
+/// </remarks>
 public sealed class PolicyUpdater(
     CausalLanguageModel policy,
     CausalLanguageModel? reference,
@@ -28,12 +43,19 @@ public sealed class PolicyUpdater(
     LearningRateSchedule schedule,
     GrpoConfig config,
     int maxNewTokens,
-    int padId)
+    int padId,
+    ICollectives? collectives = null)
 {
+    private readonly ICollectives _collectives = collectives ?? new SingleProcessCollectives();
+    private bool Mine(int chunk) => chunk % _collectives.World.Size == _collectives.World.Rank;
+
     private int _badInARow;
 
     /// <summary>Skipped updates in a row so far (restored on resume).</summary>
     public int BadStepsInARow { get => _badInARow; set => _badInARow = value; }
+
+    // Per micro-batch statistics: loss, policy loss, KL, tokens.
+    private const int MicroStats = 4;
 
     private PolicyLossOptions LossOptions => new(config.EpsLow, config.EpsHigh, config.PolicyLoss, config.LossAggregation, maxNewTokens);
 
@@ -47,12 +69,12 @@ public sealed class PolicyUpdater(
         // 1. Old log-probs (and entropy, for telemetry) from the policy as it sampled, and the reference's.
         var (oldLogProbs, refLogProbs, meanEntropy) = ScoreBeforeUpdate(samples);
 
-        // 2. Updates.
+        // 2. Updates. Per micro-batch (in one process's order): loss, policy loss, KL, tokens; NaN loss = not finite.
         policy.train();
         var clip = new ClipStatistics();
-        double lossSum = 0, pgSum = 0, klSum = 0, gradNormSum = 0;
-        int microCount = 0, steps = 0, skipped = 0;
-        long tokens = 0;
+        var perMicro = new List<double[]>();
+        double gradNormSum = 0;
+        int steps = 0, skipped = 0;
         for (int epoch = 0; epoch < config.Epochs; epoch++)
         {
             var order = Enumerable.Range(0, samples.Count).ToArray();
@@ -61,12 +83,13 @@ public sealed class PolicyUpdater(
             {
                 var trainBatch = order.Skip(trainStart).Take(config.TrainBatchSize).ToArray();
                 int accumulation = (trainBatch.Length + micro - 1) / micro;
-                bool finite = true;
+                var stats = new double[accumulation * MicroStats];
                 optimizer.ZeroGrad();
-                for (int m = 0; m < trainBatch.Length; m += micro)
+                for (int m = 0; m < accumulation; m++)
                 {
+                    if (!Mine(m)) continue;
                     using var scope = NewDisposeScope();
-                    var indices = trainBatch.Skip(m).Take(micro).ToArray();
+                    var indices = trainBatch.Skip(m * micro).Take(micro).ToArray();
                     var items = indices.Select(i => samples[i]).ToArray();
                     using var batch = new SequenceBatch(items, padId, device);
                     var (logp, entropy) = batch.Score(policy, withEntropy: config.EntropyCoef != 0);
@@ -75,29 +98,44 @@ public sealed class PolicyUpdater(
                     var mask = batch.ResponseMask;
                     var pg = GrpoMath.PolicyLoss(logp, old, advantages, mask, LossOptions);
                     var loss = pg;
+                    double klValue = 0;
                     if (reference is not null)
                     {
                         var refLogp = Pad(indices.Select(i => refLogProbs![i]).ToArray(), batch.ResponseWidth, device);
                         var kl = GrpoMath.Aggregate(GrpoMath.KlPerToken(logp, refLogp, config.KlEstimator), mask, config.LossAggregation, maxNewTokens);
-                        klSum += kl.item<float>();
+                        klValue = kl.item<float>();
                         loss = loss + config.KlCoef * kl;
                     }
                     if (config.EntropyCoef != 0)
                         loss = loss - config.EntropyCoef * GrpoMath.Aggregate(entropy!, mask, config.LossAggregation, maxNewTokens);
                     GrpoMath.CountClipping(logp, old, advantages, mask, LossOptions, clip);
                     float lossValue = loss.item<float>();
-                    microCount++;
-                    tokens += batch.AttentionMask.sum().item<long>();
-                    if (!float.IsFinite(lossValue)) { finite = false; continue; }
-                    lossSum += lossValue; pgSum += pg.item<float>();
+                    var row = stats.AsSpan(m * MicroStats, MicroStats);
+                    row[0] = lossValue; row[1] = pg.item<float>(); row[2] = klValue; row[3] = batch.AttentionMask.sum().item<long>();
+                    if (!float.IsFinite(lossValue)) continue;
                     optimizer.AccumulateGradients();   // earlier micro-batches' gradients into fp32 sums
                     (loss / accumulation).backward();  // DeepSpeed averages over accumulation steps
                 }
+                _collectives.AllReduceSum(stats);      // each row is non-zero on one rank only: the sum is a copy
+                perMicro.AddRange(stats.Chunk(MicroStats));
+                bool finite = stats.Chunk(MicroStats).All(r => double.IsFinite(r[0]));
+                if (finite && _collectives.World.Size > 1) optimizer.ReduceGradients(_collectives);
                 optimizer.LearningRate = schedule.At(optimizer.Step);
                 var result = finite ? optimizer.Apply() : Skip();
                 if (result.Applied) { steps++; gradNormSum += result.GradNorm; _badInARow = 0; }
                 else { skipped++; _badInARow++; }
             }
+        }
+        clip.Reduce(_collectives);
+        // Sums in one process's order: a non-finite micro-batch counts (as upstream logs it) but adds no loss.
+        int microCount = perMicro.Count;
+        double lossSum = 0, pgSum = 0, klSum = 0;
+        long tokens = 0;
+        foreach (var r in perMicro)
+        {
+            klSum += r[2];
+            tokens += (long)r[3];
+            if (double.IsFinite(r[0])) { lossSum += (float)r[0]; pgSum += (float)r[1]; }
         }
         return new UpdateStats(
             Loss: microCount == 0 ? 0 : lossSum / microCount,
@@ -118,24 +156,36 @@ public sealed class PolicyUpdater(
         var device = policy.Placement.Device;
         var micro = config.MicroBatchSize;
         policy.eval();
-        var oldLogProbs = new float[samples.Count][];
-        var refLogProbs = reference is null ? null : new float[samples.Count][];
-        double entropySum = 0, entropyTokens = 0;
+        // Flat per-token buffers (response tokens of sample i start at offsets[i]); chunk c is filled on rank
+        // c mod N and zero elsewhere, so the all-reduce hands every rank a copy.
+        var offsets = new int[samples.Count + 1];
+        for (int i = 0; i < samples.Count; i++) offsets[i + 1] = offsets[i] + samples[i].ResponseTokens.Length;
+        var old = new float[offsets[^1]];
+        var refs = reference is null ? null : new float[offsets[^1]];
+        int chunks = (samples.Count + micro - 1) / micro;
+        var entropy = new double[2 * chunks]; // per chunk: entropy sum, tokens
         using (torch.no_grad())
         {
-            for (int start = 0; start < samples.Count; start += micro)
+            for (int c = 0; c < chunks; c++)
             {
+                if (!Mine(c)) continue;
                 using var scope = NewDisposeScope();
-                var items = samples.Skip(start).Take(micro).ToArray();
+                var items = samples.Skip(c * micro).Take(micro).ToArray();
                 using var batch = new SequenceBatch(items, padId, device);
-                var (logp, entropy) = batch.Score(policy, withEntropy: true);
-                entropySum += (entropy! * batch.ResponseMask).sum().item<float>();
-                entropyTokens += batch.ResponseMask.sum().item<float>();
-                Unpad(logp, items, oldLogProbs, start);
-                if (reference is not null) Unpad(batch.Score(reference, false).LogProbs, items, refLogProbs!, start);
+                var (logp, h) = batch.Score(policy, withEntropy: true);
+                entropy[2 * c] = (h! * batch.ResponseMask).sum().item<float>();
+                entropy[2 * c + 1] = batch.ResponseMask.sum().item<float>();
+                Unpad(logp, items, old, offsets.AsSpan(c * micro));
+                if (reference is not null) Unpad(batch.Score(reference, false).LogProbs, items, refs!, offsets.AsSpan(c * micro));
             }
         }
-        return (oldLogProbs, refLogProbs, entropyTokens == 0 ? 0 : entropySum / entropyTokens);
+        _collectives.AllReduceSum(old);
+        if (refs is not null) _collectives.AllReduceSum(refs);
+        _collectives.AllReduceSum(entropy);
+        double entropySum = 0, entropyTokens = 0;
+        for (int c = 0; c < chunks; c++) { entropySum += entropy[2 * c]; entropyTokens += entropy[2 * c + 1]; }
+        float[][] Split(float[] flat) => Enumerable.Range(0, samples.Count).Select(i => flat[offsets[i]..offsets[i + 1]]).ToArray();
+        return (Split(old), refs is null ? null : Split(refs), entropyTokens == 0 ? 0 : entropySum / entropyTokens);
     }
 
     private OptimizerStepResult Skip()
@@ -144,12 +194,12 @@ public sealed class PolicyUpdater(
         return new OptimizerStepResult(false, double.NaN);
     }
 
-    private static void Unpad(Tensor logp, ScoredResponse[] items, float[][] into, int offset)
+    private static void Unpad(Tensor logp, ScoredResponse[] items, float[] into, ReadOnlySpan<int> offsets)
     {
         var host = logp.cpu().data<float>().ToArray();
         int width = (int)logp.shape[1];
         for (int b = 0; b < items.Length; b++)
-            into[offset + b] = host.AsSpan(b * width, items[b].ResponseTokens.Length).ToArray();
+            host.AsSpan(b * width, items[b].ResponseTokens.Length).CopyTo(into.AsSpan(offsets[b]));
     }
 
     private static Tensor Pad(float[][] rows, int width, Device device)

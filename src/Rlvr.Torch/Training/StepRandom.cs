@@ -20,6 +20,20 @@ public static class StepRandom
         return (long)(x >> 1);
     }
 
+    /// <summary>
+    /// A named sub-stream of (seed, step, stream): e.g. the sampling seed of generate call
+    /// <c>call</c> of dynamic-sampling round <c>round</c> is <c>Seed(seed, step, Sampling, round, call)</c>.
+    /// Each index is mixed in by SplitMix64, so no two (round, call) pairs share a seed whatever their
+    /// sizes (the former <c>step*1000 + round*100 + call</c> collided, e.g. at step 1000).
+    /// </summary>
+    public static long Seed(int runSeed, long step, Stream stream, params long[] indices)
+    {
+        ulong x = (ulong)Seed(runSeed, step, stream);
+        foreach (var index in indices)
+            x = StableHash.SplitMix(x ^ StableHash.SplitMix((ulong)index + 0x94D049BB133111EBUL));
+        return (long)(x >> 1);
+    }
+
     /// <summary>A System.Random for (seed, step, stream) (its algorithm is fixed for a given seed).</summary>
     public static Random Create(int runSeed, long step, Stream stream) => new((int)(Seed(runSeed, step, stream) & int.MaxValue));
 }

@@ -11,13 +11,17 @@ namespace Rlvr.Torch.Training;
 /// <summary>Resolves the parts of a run that the configuration names: device, dtype, data, true labels.</summary>
 public static class TrainingSetup
 {
-    /// <summary>Device and dtype: "auto" picks CUDA when present, bf16 compute on GPU and fp32 on CPU.</summary>
-    public static Placement ResolvePlacement(TrainConfig config)
+    /// <summary>
+    /// Device and dtype: "auto" picks CUDA when present, bf16 compute on GPU and fp32 on CPU. Among several
+    /// ranks on one machine, rank r binds GPU <paramref name="localRank"/> (one process per device).
+    /// </summary>
+    public static Placement ResolvePlacement(TrainConfig config, Distributed.World? world = null)
     {
         var deviceName = config.Run.Device == "auto" ? (torch.cuda.is_available() ? "cuda" : "cpu") : config.Run.Device;
         if (deviceName == "cuda" && !torch.cuda.is_available())
             throw new InvalidOperationException("run.device is cuda but no CUDA device is available");
-        var device = deviceName == "cuda" ? torch.CUDA : torch.CPU;
+        var device = deviceName != "cuda" ? torch.CPU
+            : world is { Size: > 1 } w ? torch.device(DeviceType.CUDA, w.LocalRank) : torch.CUDA;
         var dtype = config.Model.Dtype switch
         {
             "bf16" => ScalarType.BFloat16,

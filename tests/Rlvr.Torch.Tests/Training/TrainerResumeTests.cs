@@ -126,9 +126,9 @@ public class TrainerResumeTests : IDisposable
         }
     }
 
-    private static string WithoutTimings(StepMetrics m) => JsonSerializer.Serialize(m with
+    internal static string WithoutTimings(StepMetrics m) => JsonSerializer.Serialize(m with
     {
-        TokensPerSecond = 0, SecondsGenerating = 0, SecondsScoring = 0, SecondsTraining = 0,
+        TokensPerSecond = 0, SecondsGenerating = 0, SecondsScoring = 0, SecondsTraining = 0, SecondsCommunicating = 0, BytesCommunicated = 0,
     });
 
     /// <summary>Starts `rlvr train` on the tiny-cpu preset in <paramref name="runDir"/> with <paramref name="overrides"/> (default: this test's).</summary>
@@ -146,7 +146,7 @@ public class TrainerResumeTests : IDisposable
     /// rlvr.dll: the copy beside the tests (the test project references the CLI, so it is built with
     /// them and matches this code), else the newest build under artifacts/bin/Rlvr.Cli.
     /// </summary>
-    private static string FindCli()
+    internal static string FindCli()
     {
         var beside = Path.Combine(AppContext.BaseDirectory, "rlvr.dll");
         if (File.Exists(beside)) return beside;

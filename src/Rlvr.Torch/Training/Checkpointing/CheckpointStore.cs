@@ -34,13 +34,35 @@ public sealed class CheckpointStore(string directory, int keep)
     /// </summary>
     public string Save(TrainingState state, Action<string> writeContents)
     {
+        var temp = Prepare(state.Step);
+        writeContents(temp);
+        return Commit(state);
+    }
+
+    /// <summary>
+    /// The temporary folder of checkpoint <paramref name="step"/>, made empty. Several ranks fill it, each
+    /// with its part (their files appear there only complete: written beside, then renamed), before one
+    /// calls <see cref="Commit"/>: a checkpoint is complete only once every rank's part is in.
+    /// </summary>
+    public string Prepare(int step)
+    {
         System.IO.Directory.CreateDirectory(Directory);
-        var name = Prefix + state.Step.ToString("D6", CultureInfo.InvariantCulture);
-        var temp = Path.Combine(Directory, TempPrefix + name);
-        var final = Path.Combine(Directory, name);
+        var temp = TempPath(step);
         if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, recursive: true);
         System.IO.Directory.CreateDirectory(temp);
-        writeContents(temp);
+        return temp;
+    }
+
+    /// <summary>The temporary folder <see cref="Prepare"/> makes for <paramref name="step"/>.</summary>
+    public string TempPath(int step) => Path.Combine(Directory, TempPrefix + Name(step));
+
+    private static string Name(int step) => Prefix + step.ToString("D6", CultureInfo.InvariantCulture);
+
+    /// <summary>Writes the state file into the prepared folder and renames the folder into place; returns it.</summary>
+    public string Commit(TrainingState state)
+    {
+        var temp = TempPath(state.Step);
+        var final = Path.Combine(Directory, Name(state.Step));
         var stateTemp = Path.Combine(temp, StateFile + ".tmp");
         File.WriteAllText(stateTemp, JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
         File.Move(stateTemp, Path.Combine(temp, StateFile));

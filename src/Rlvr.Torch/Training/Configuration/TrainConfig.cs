@@ -219,6 +219,12 @@ public sealed record OptimizerConfig
     /// autograd's bf16 sums.
     /// </summary>
     public bool Fp32GradAccumulation { get; init; } = true;
+    /// <summary>
+    /// ZeRO stage of the optimizer state over data-parallel ranks (`mpirun -np N`): 0 = every rank keeps all
+    /// fp32 masters and Adam moments; 1 = each rank keeps and updates its shard of whole parameters and
+    /// broadcasts them (ZeRO-1, upstream's DeepSpeed runs ZeRO-3). Valid: 0 or 1. Same update either way.
+    /// </summary>
+    public int ZeroStage { get; init; } = 0;
 }
 
 /// <summary>Checkpoints and bad-step handling.</summary>

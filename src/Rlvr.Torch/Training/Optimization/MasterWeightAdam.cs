@@ -1,3 +1,4 @@
+using Rlvr.Torch.Distributed;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -25,12 +26,22 @@ public readonly record struct OptimizerStepResult(bool Applied, double GradNorm)
 /// an fp32 copy of all of them), so its peak is the model, its bf16 gradients, the 12 bytes and about two
 /// fp32 copies of the largest tensor (the embedding). fp32 gradient sums exist only while an optimizer
 /// step spans several micro-batches.
+/// <para>
+/// Data-parallel ranks: <see cref="ReduceGradients"/> adds the ranks' gradients before <see cref="Apply"/>.
+/// With ZeRO stage 1 (Rajbhandari et al., "ZeRO", 2020) each parameter has one owning rank (whole
+/// parameters, dealt greedily to the least-loaded rank), which alone keeps its fp32 master and moments and
+/// updates it; the owners then broadcast the new weights (together the all-gather of ZeRO's paper), so every
+/// rank again holds the whole model. The arithmetic of each parameter's update is unchanged, so the sharded
+/// step equals the unsharded one exactly; per rank the 12 bytes per parameter become about 12 / N.
+/// </para>
 /// </remarks>
 public sealed class MasterWeightAdam : IDisposable
 {
     private readonly (string Name, Parameter Model, Tensor Master)[] _params;
-    private readonly Tensor[] _m;  // first moments, fp32, shaped as each parameter
-    private readonly Tensor[] _v;  // second moments
+    private readonly Tensor?[] _m;  // first moments, fp32, shaped as each parameter (null: another rank's shard)
+    private readonly Tensor?[] _v;  // second moments
+    private readonly int[] _owner;  // the rank that updates each parameter (ZeRO-1), or -1: every rank
+    private readonly ICollectives _collectives;
     private readonly Tensor?[] _sums; // fp32 gradient sums of earlier micro-batches (separate masters only)
     private readonly double _beta1, _beta2, _eps, _maxGradNorm;
     private readonly bool _fp32Sums;
@@ -43,20 +54,48 @@ public sealed class MasterWeightAdam : IDisposable
 
     /// <summary>
     /// Creates the optimizer over <paramref name="parameters"/> (trainable ones only). With
-    /// <paramref name="fp32GradientSums"/> false, <see cref="AccumulateGradients"/> does nothing.
+    /// <paramref name="fp32GradientSums"/> false, <see cref="AccumulateGradients"/> does nothing. With
+    /// <paramref name="zeroStage"/> 1 the state is sharded over the ranks of <paramref name="collectives"/>.
     /// </summary>
     public MasterWeightAdam(IEnumerable<(string Name, Parameter Parameter)> parameters, double learningRate,
-        double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8, double maxGradNorm = 1.0, bool fp32GradientSums = true)
+        double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8, double maxGradNorm = 1.0, bool fp32GradientSums = true,
+        ICollectives? collectives = null, int zeroStage = 0)
     {
         LearningRate = learningRate;
         _beta1 = beta1; _beta2 = beta2; _eps = eps; _maxGradNorm = maxGradNorm; _fp32Sums = fp32GradientSums;
+        _collectives = collectives ?? new SingleProcessCollectives();
         using var noGrad = torch.no_grad();
-        _params = parameters.Where(p => p.Parameter.requires_grad)
-            .Select(p => (p.Name, p.Parameter, Float32Master(p.Parameter))).ToArray();
-        _m = _params.Select(p => torch.zeros_like(p.Master)).ToArray();
-        _v = _params.Select(p => torch.zeros_like(p.Master)).ToArray();
+        var trainable = parameters.Where(p => p.Parameter.requires_grad).ToArray();
+        _owner = zeroStage >= 1 ? Owners(trainable.Select(p => p.Parameter.numel()).ToArray(), _collectives.World.Size) : trainable.Select(_ => -1).ToArray();
+        _params = trainable.Select((p, i) => (p.Name, p.Parameter, Owns(i) ? Float32Master(p.Parameter) : (Tensor)p.Parameter)).ToArray();
+        _m = _params.Select((p, i) => Owns(i) ? torch.zeros_like(p.Master) : null).ToArray();
+        _v = _params.Select((p, i) => Owns(i) ? torch.zeros_like(p.Master) : null).ToArray();
         _sums = new Tensor?[_params.Length];
     }
+
+    /// <summary>ZeRO-1 ownership: each parameter, in order, to the rank holding the fewest elements so far (ties: lowest rank).</summary>
+    public static int[] Owners(IReadOnlyList<long> sizes, int ranks)
+    {
+        var load = new long[ranks];
+        var owner = new int[sizes.Count];
+        for (int i = 0; i < sizes.Count; i++)
+        {
+            int best = 0;
+            for (int r = 1; r < ranks; r++) if (load[r] < load[best]) best = r;
+            owner[i] = best;
+            load[best] += sizes[i];
+        }
+        return owner;
+    }
+
+    private bool Owns(int i) => _owner[i] < 0 || _owner[i] == _collectives.World.Rank;
+
+    /// <summary>True when this rank keeps only its shard of the state (ZeRO-1 over several ranks).</summary>
+    public bool Sharded => _owner.Any(o => o >= 0) && _collectives.World.Size > 1;
+
+    /// <summary>Elements of fp32 state (masters kept apart from the model, and moments) this rank holds.</summary>
+    public long StateElements => _params.Select((p, i) => (Owns(i) ? 2L : 0L) * p.Master.numel()
+        + (Owns(i) && !ReferenceEquals(p.Master, p.Model) ? p.Master.numel() : 0)).Sum();
 
     /// <summary>The parameter itself when it is fp32, else an fp32 copy (intermediates freed now, not by the GC: on a GPU they are gigabytes).</summary>
     private static Tensor Float32Master(Parameter parameter)
@@ -68,6 +107,28 @@ public sealed class MasterWeightAdam : IDisposable
 
     /// <summary>True when the model parameters are not fp32 and fp32 masters are kept beside them.</summary>
     public bool KeepsSeparateMasters => _params.Any(p => !ReferenceEquals(p.Master, p.Model));
+
+    /// <summary>
+    /// Adds every rank's gradients (all-reduce, in fp32 where fp32 sums are kept) so that each rank holds the
+    /// gradient of the whole global batch; a rank that computed no gradient for a parameter contributes zeros.
+    /// </summary>
+    public void ReduceGradients(ICollectives collectives)
+    {
+        using var noGrad = torch.no_grad();
+        AccumulateGradients(); // bf16 gradients into their fp32 sums first: the sum over ranks is taken in fp32
+        for (int i = 0; i < _params.Length; i++)
+        {
+            var model = _params[i].Model;
+            bool separate = !ReferenceEquals(_params[i].Master, model);
+            if (_fp32Sums && separate)
+                collectives.AllReduceSum(_sums[i] ??= torch.zeros_like(_params[i].Master).DetachFromDisposeScope());
+            else
+            {
+                if (model.grad is null) model.grad = torch.zeros_like(model).DetachFromDisposeScope();
+                collectives.AllReduceSum(model.grad);
+            }
+        }
+    }
 
     /// <summary>The fp32 master of parameter <paramref name="name"/> (the parameter itself on fp32 models).</summary>
     public Tensor Master(string name) => _params.First(p => p.Name == name).Master;
@@ -128,28 +189,37 @@ public sealed class MasterWeightAdam : IDisposable
         for (int i = 0; i < _params.Length; i++)
         {
             using var scope = NewDisposeScope();
+            if (!Owns(i)) { DropGradient(i); continue; } // its owner updates it and broadcasts it below
+            var (m, v) = (_m[i]!, _v[i]!);
             var g = Fp32Gradient(i);
             if (g is null)
             {
-                _m[i].mul_(_beta1);  // a zero gradient
-                _v[i].mul_(_beta2);
+                m.mul_(_beta1);  // a zero gradient
+                v.mul_(_beta2);
             }
             else
             {
                 if (clip < 1.0) g = g * clip;
-                _m[i].mul_(_beta1).add_(g, alpha: 1 - _beta1);
-                _v[i].mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+                m.mul_(_beta1).add_(g, alpha: 1 - _beta1);
+                v.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
             }
             // torch.optim.Adam: p -= lr / bias1 * m / (sqrt(v) / sqrt(bias2) + eps)
-            var denom = _v[i].sqrt().div_(Math.Sqrt(bias2)).add_(_eps);
-            _params[i].Master.addcdiv_(_m[i], denom, value: -LearningRate / bias1);
+            var denom = v.sqrt().div_(Math.Sqrt(bias2)).add_(_eps);
+            _params[i].Master.addcdiv_(m, denom, value: -LearningRate / bias1);
             if (!ReferenceEquals(_params[i].Master, _params[i].Model))
                 _params[i].Model.copy_(_params[i].Master);  // rounds to the model's dtype
-            _params[i].Model.grad = null;                   // frees this gradient before the next one is converted
-            _sums[i]?.Dispose();
-            _sums[i] = null;
+            DropGradient(i); // frees this gradient before the next one is converted
         }
+        if (Sharded)
+            for (int i = 0; i < _params.Length; i++) _collectives.Broadcast(_params[i].Model, _owner[i]);
         return new OptimizerStepResult(true, norm);
+    }
+
+    private void DropGradient(int i)
+    {
+        _params[i].Model.grad = null;
+        _sums[i]?.Dispose();
+        _sums[i] = null;
     }
 
     /// <summary>
@@ -173,50 +243,79 @@ public sealed class MasterWeightAdam : IDisposable
         return squares.Count == 0 ? 0 : Math.Sqrt(torch.stack(squares).sum().item<double>());
     }
 
-    /// <summary>Writes the step count, masters and moments (fp32) to <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Writes the step count and the masters and moments (fp32) this rank holds to <paramref name="path"/>:
+    /// everything unsharded, this rank's shard under ZeRO-1.
+    /// </summary>
     public void Save(string path)
     {
         using var file = File.Create(path);
         using var writer = new BinaryWriter(file);
-        writer.Write("rlvr-adam-v1");
+        var owned = Enumerable.Range(0, _params.Length).Where(Owns).ToArray();
+        writer.Write(FormatTag);
         writer.Write(Step);
-        writer.Write(_params.Length);
-        for (int i = 0; i < _params.Length; i++)
+        writer.Write(owned.Length);
+        foreach (var i in owned)
         {
             writer.Write(_params[i].Name);
             TensorFile.Write(writer, _params[i].Master);
-            TensorFile.Write(writer, _m[i]);
-            TensorFile.Write(writer, _v[i]);
+            TensorFile.Write(writer, _m[i]!);
+            TensorFile.Write(writer, _v[i]!);
         }
     }
 
     /// <summary>Restores what <see cref="Save"/> wrote; the model's parameters are set from the masters.</summary>
-    public void Load(string path)
+    public void Load(string path) => Load([path]);
+
+    /// <summary>
+    /// Restores the state this rank holds from the files <see cref="Save"/> wrote on every rank of a run (one
+    /// file unsharded, one per rank under ZeRO-1), taking each parameter by name wherever it is: so a run
+    /// saved at one world size or stage loads at another (re-sharding). Every parameter this rank holds
+    /// must be found exactly once, and all files must be at the same step.
+    /// </summary>
+    public void Load(IReadOnlyList<string> paths)
     {
-        using var file = File.OpenRead(path);
-        using var reader = new BinaryReader(file);
-        if (reader.ReadString() != "rlvr-adam-v1") throw new InvalidDataException($"{path}: not an rlvr optimizer state file");
-        Step = reader.ReadInt64();
-        int count = reader.ReadInt32();
-        if (count != _params.Length)
-            throw new InvalidDataException($"{path}: holds {count} parameters, the model has {_params.Length}");
+        var wanted = Enumerable.Range(0, _params.Length).Where(Owns).ToDictionary(i => _params[i].Name);
+        var found = new HashSet<string>();
+        long? step = null;
         using var noGrad = torch.no_grad();
-        for (int i = 0; i < count; i++)
+        foreach (var path in paths)
         {
-            var name = reader.ReadString();
-            if (name != _params[i].Name)
-                throw new InvalidDataException($"{path}: parameter {i} is '{name}', the model has '{_params[i].Name}'");
-            TensorFile.ReadInto(reader, _params[i].Master, path, name);
-            TensorFile.ReadInto(reader, _m[i], path, name);
-            TensorFile.ReadInto(reader, _v[i], path, name);
-            if (!ReferenceEquals(_params[i].Master, _params[i].Model)) _params[i].Model.copy_(_params[i].Master);
+            using var file = File.OpenRead(path);
+            using var reader = new BinaryReader(file);
+            if (reader.ReadString() != FormatTag) throw new InvalidDataException($"{path}: not an rlvr optimizer state file");
+            long fileStep = reader.ReadInt64();
+            if (step is long s && s != fileStep) throw new InvalidDataException($"{path}: at optimizer step {fileStep}, the other shards at {s}");
+            step = fileStep;
+            int count = reader.ReadInt32();
+            for (int k = 0; k < count; k++)
+            {
+                var name = reader.ReadString();
+                if (!wanted.TryGetValue(name, out int i))
+                {
+                    if (!_params.Any(p => p.Name == name)) throw new InvalidDataException($"{path}: holds parameter '{name}', which the model does not have");
+                    for (int t = 0; t < 3; t++) TensorFile.Skip(reader, path, name);
+                    continue;
+                }
+                if (!found.Add(name)) throw new InvalidDataException($"{path}: parameter '{name}' is in more than one optimizer shard");
+                TensorFile.ReadInto(reader, _params[i].Master, path, name);
+                TensorFile.ReadInto(reader, _m[i]!, path, name);
+                TensorFile.ReadInto(reader, _v[i]!, path, name);
+                if (!ReferenceEquals(_params[i].Master, _params[i].Model)) _params[i].Model.copy_(_params[i].Master);
+            }
         }
+        var missing = wanted.Keys.Where(n => !found.Contains(n)).ToArray();
+        if (missing.Length > 0)
+            throw new InvalidDataException($"{string.Join(", ", paths)}: no optimizer state for {missing.Length} parameter(s), first '{missing[0]}'");
+        Step = step ?? 0;
     }
+
+    private const string FormatTag = "rlvr-adam-v1";
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var t in _m.Concat(_v)) t.Dispose();
+        foreach (var t in _m.Concat(_v)) t?.Dispose();
         foreach (var t in _sums) t?.Dispose();
         foreach (var p in _params) if (!ReferenceEquals(p.Master, p.Model)) p.Master.Dispose();
     }

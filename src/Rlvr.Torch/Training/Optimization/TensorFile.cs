@@ -20,6 +20,17 @@ internal static class TensorFile
         TensorMemory.WriteTo(cpu, writer.BaseStream);
     }
 
+    /// <summary>Moves past one tensor without reading its data.</summary>
+    public static void Skip(BinaryReader reader, string path, string name)
+    {
+        int rank = reader.ReadInt32();
+        long elements = 1;
+        for (int i = 0; i < rank; i++) elements *= reader.ReadInt64();
+        var stream = reader.BaseStream;
+        if (stream.Position + elements * sizeof(float) > stream.Length) throw new InvalidDataException($"{path}: truncated at '{name}'");
+        stream.Seek(elements * sizeof(float), SeekOrigin.Current);
+    }
+
     public static void ReadInto(BinaryReader reader, Tensor target, string path, string name)
     {
         int rank = reader.ReadInt32();

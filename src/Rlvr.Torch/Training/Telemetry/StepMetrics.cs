@@ -64,10 +64,14 @@ public sealed record StepMetrics
     public double? EvalAccuracy { get; init; }
     /// <summary>Generated plus trained tokens per wall-clock second of the step.</summary>
     public double TokensPerSecond { get; init; }
-    /// <summary>Seconds spent sampling responses.</summary>
+    /// <summary>Seconds spent sampling responses (summed over ranks).</summary>
     public double SecondsGenerating { get; init; }
-    /// <summary>Seconds spent computing rewards.</summary>
+    /// <summary>Seconds spent computing rewards (summed over ranks).</summary>
     public double SecondsScoring { get; init; }
     /// <summary>Seconds spent in forward/backward and optimizer steps.</summary>
     public double SecondsTraining { get; init; }
+    /// <summary>Seconds rank 0 spent in collectives (all-reduce, broadcast, all-gather; 0 in one process).</summary>
+    public double SecondsCommunicating { get; init; }
+    /// <summary>Bytes rank 0 sent into collectives during the step (0 in one process).</summary>
+    public long BytesCommunicated { get; init; }
 }
