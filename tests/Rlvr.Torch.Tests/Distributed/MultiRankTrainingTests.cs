@@ -20,7 +20,7 @@ public sealed class TwoRankRuns : IDisposable
     /// seed are the same in one process, so the rollouts are too.
     /// </summary>
     public static readonly string[] Overrides = ["run.steps=4", "rollout.prompts_per_generate_call=16", "eval.every=0",
-        "checkpoint.every=1", "checkpoint.keep=4", "telemetry.samples_every=1", TrainerEndToEndTests.PatientGrading];
+        "checkpoint.every=1", "checkpoint.keep=4", "telemetry.samples_every=1"];
 
     public string OneProcess => Path.Combine(Root, "one");
     public string TwoRanks => Path.Combine(Root, "two");
