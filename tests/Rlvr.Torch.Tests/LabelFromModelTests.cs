@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Rlvr.Cli.Commands;
 using Rlvr.Tests;
+using Rlvr.Torch.Training;
+using Rlvr.Torch.Training.Configuration;
 
 namespace Rlvr.Torch.Tests;
 
@@ -115,5 +117,50 @@ public sealed class LabelFromModelTests : IDisposable
         Assert.Equal(2, Label("--samples", Path.Combine(_root, "s.jsonl")));
         Assert.Equal(2, LabelCommand.Create().Parse(["--data", "DeepScaleR", "--data-dir", RepoPaths.Data(), "--out", _out]).Invoke());
         Assert.False(Directory.Exists(_out));
+    }
+
+    [Fact]
+    public void The_presets_refuse_the_test_split_and_train_on_the_split_label_makes()
+    {
+        // The shipped majority-vote and incorrect-label folders hold only a test split: one line naming it and the fix.
+        foreach (var preset in new[] { "majority_vote", "incorrect", "majority_vote_1.5b", "incorrect_1.5b" })
+        {
+            var runDir = Path.Combine(_root, preset);
+            var refusal = Assert.Throws<InvalidDataException>(() => new GrpoTrainer(ConfigLoader.Load(preset), new TrainOptions(runDir)).Run());
+            Assert.StartsWith($"data.source {ConfigLoader.Load(preset).Data.Source}: no train split", refusal.Message);
+            Assert.Contains("`rlvr label --data DeepScaleR --model DIR --votes 64 --name DeepScaleR_mv_labeled_", refusal.Message);
+            Assert.Contains("--set data.source=labels/", refusal.Message);
+            Assert.DoesNotContain('\n', refusal.Message);
+            Assert.False(Directory.Exists(runDir), "the refusal came after the run folder was made");
+        }
+
+        // rlvr label --model on the tiny model: 8 problems, the first 2 to test.json, the labeled rest to train.json.
+        Assert.Equal(0, LabelCommand.Create().Parse([
+            "--model", _modelDir, "--votes", "4", "--limit", "8", "--test-rows", "2", "--data", "DeepScaleR", "--data-dir", RepoPaths.Data(),
+            "--out", _out, "--max-new-tokens", "8", "--seed", "5"]).Invoke());
+        var labeled = Path.Combine(_out, SetName);
+        var train = ReadRows(Path.Combine(labeled, "train.json"));
+        Assert.NotEmpty(train);
+        var trainRows = train.Select(r => (r.GetProperty("prompt").GetString()!, r.GetProperty("answer").GetString()!)).ToHashSet();
+
+        // ... and the majority_vote preset trains on it with one --set (shrunk to a tiny step).
+        var config = ConfigLoader.Load("majority_vote", [$"data.source={labeled}", "run.steps=1", "run.device=cpu", "run.threads=1",
+            "rollout.prompts_per_step=2", "rollout.samples_per_prompt=2", "rollout.max_new_tokens=4", "grpo.train_batch_size=4",
+            "grpo.micro_batch_size=2", "eval.every=0", "telemetry.tensorboard=false", "telemetry.samples_every=1"]);
+        var dir = Path.Combine(_root, "mv-run");
+        var log = new List<string>();
+        var result = new GrpoTrainer(config, new TrainOptions(dir, ModelOverride: _modelDir, Log: log.Add)).Run();
+        Assert.True(result.Completed, result.Message);
+        Assert.Contains(log, l => l.StartsWith($"data: {train.Length} training problems from {labeled}", StringComparison.Ordinal));
+        var truth = FirstDeepScaleRRows(8).ToDictionary(r => r.Prompt, r => r.Answer);
+        var samples = File.ReadAllLines(Path.Combine(dir, "samples.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.NotEmpty(samples);
+        foreach (var sample in samples)
+        {
+            // rewarded against the majority label of train.json; accuracy against DeepScaleR's true answer
+            var prompt = sample.GetProperty("prompt").GetString()!;
+            Assert.Contains((prompt, sample.GetProperty("label").GetString()!), trainRows);
+            Assert.Equal(truth[prompt], sample.GetProperty("true_label").GetString());
+        }
     }
 }

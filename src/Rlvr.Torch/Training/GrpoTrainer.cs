@@ -64,6 +64,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
     /// <summary>Runs the configured steps (or the rest of them, resuming).</summary>
     public TrainResult Run()
     {
+        TrainingSetup.CheckTrainSplit(config.Data);   // before the run folder is made
         var runDir = Path.GetFullPath(options.RunDirectory);
         Directory.CreateDirectory(runDir);
         var store = new CheckpointStore(Path.Combine(runDir, "checkpoints"), config.Checkpoint.Keep);

@@ -31,6 +31,30 @@ public static class TrainingSetup
         return new Placement(device, dtype);
     }
 
+    /// <summary>
+    /// Refuses a catalog dataset that has no train split when no split is named: its default would be the
+    /// test split, and a run that cycles a 100-row test split is a different experiment that looks like the
+    /// paper's. The shipped majority-vote and incorrect-label folders are such sets (upstream's train.json
+    /// files are not public); the message names the <c>rlvr label</c> command that makes the train split.
+    /// <c>data.split: test</c> trains on the test split on purpose.
+    /// </summary>
+    public static void CheckTrainSplit(DataConfig data)
+    {
+        if (data.Split.Length > 0 || DatasetCatalog.Find(data.Source) is not { } spec || spec.Splits.ContainsKey(DatasetSplit.Train)) return;
+        const string Family = "DeepScaleR_mv_labeled_";
+        if (spec.Name.StartsWith(Family, StringComparison.Ordinal))
+        {
+            var labeller = spec.Name[Family.Length..];
+            var setName = Family + (labeller.EndsWith("_incorrect", StringComparison.Ordinal) ? labeller[..^"_incorrect".Length] : labeller);
+            throw new InvalidDataException(
+                $"data.source {spec.Name}: no train split (only its test split ships; upstream's train.json is not public), and a run must not train on a test split: "
+                + $"make the train split with `rlvr label --data DeepScaleR --model DIR --votes 64 --name {setName} --out labels` (DIR: the labelling model) "
+                + $"and pass --set data.source=labels/{spec.Name}");
+        }
+        throw new InvalidDataException(
+            $"data.source {spec.Name}: no train split (it has only a test split), and a run must not train on a test split unawares: pass --set data.split=test to do so on purpose");
+    }
+
     /// <summary>Training problems and held-out problems (the last <c>data.held_out</c> rows).</summary>
     public static (IReadOnlyList<Problem> Train, IReadOnlyList<Problem> HeldOut) LoadProblems(DataConfig data, int seed)
     {

@@ -93,7 +93,7 @@ public class TrainerEndToEndTests : IDisposable
         // paper's grader, lr 5e-7, an HF folder via --model), shrunk: the qwen2-tied fixture model with
         // the tiny ChatML tokenizer fixture, two MATH-500 problems x 2 samples, 8 new tokens.
         var model = TinyModelFolder.Create(_root, "model");
-        var config = ConfigLoader.Load("ground_truth", ["run.steps=1", "run.device=cpu", "run.threads=1", "data.source=MATH-500", "data.max_samples=8",
+        var config = ConfigLoader.Load("ground_truth", ["run.steps=1", "run.device=cpu", "run.threads=1", "data.source=MATH-500", "data.split=test", "data.max_samples=8",
             "rollout.prompts_per_step=2", "rollout.samples_per_prompt=2", "rollout.max_new_tokens=8", "grpo.train_batch_size=2",
             "grpo.micro_batch_size=1", "checkpoint.every=1", "telemetry.tensorboard=false"]);
         var dir = Path.Combine(_root, "paper");
