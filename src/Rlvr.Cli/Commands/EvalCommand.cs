@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Rlvr.Core.Evaluation;
 using Rlvr.Core.Templates;
 using Rlvr.Grading;
+using Rlvr.Torch.Distributed;
 using Rlvr.Torch.Evaluation;
 using Rlvr.Torch.Models;
 using Spectre.Console;
@@ -13,6 +14,8 @@ namespace Rlvr.Cli.Commands;
 /// `rlvr eval`: evaluates a model folder on the paper's benchmarks as upstream's eval_checkpoint.py did
 /// (MATH-500 one greedy sample; AIME-2024, AIME-2025, AMC eight samples at 0.6; 3,072 new tokens),
 /// writing `{out}/{model}_{dataset}.json` and summary.json. Rerunning an interrupted command resumes it.
+/// Under <c>mpirun -np N</c> the batches are split across ranks (rank r on <c>cuda:&lt;local rank&gt;</c> when
+/// --device is cuda) and rank 0 prints and writes the same files one process writes.
 /// </summary>
 public static class EvalCommand
 {
@@ -80,10 +83,17 @@ public static class EvalCommand
                 if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
                 var work = EvalSession.Plan(request);
                 var grading = Graders.Create(mode);
-                var placement = Placement.Parse(parse.GetValue(device)!, parse.GetValue(dtype));
+                var world = World.FromEnvironment();
+                var deviceName = parse.GetValue(device)!;
+                if (world.Size > 1 && deviceName == "cuda") deviceName = $"cuda:{world.LocalRank}"; // one GPU per rank
+                var placement = Placement.Parse(deviceName, parse.GetValue(dtype));
+                using var collectives = Collectives.Open(world, cudaTensors: false); // control data only: MPI
+                var leader = world.IsLeader;
                 var weights = parse.GetValue(randomWeights) is { } preset ? $" (random weights of {preset})" : "";
-                Console.WriteLine($"eval: model {modelDir}{weights} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +
-                    $"max new tokens {settings.MaxNewTokens}, shards {settings.Shards}, batch {settings.BatchSequences}, seed {settings.Seed}, out {settings.OutputDir}");
+                if (leader)
+                    Console.WriteLine($"eval: model {modelDir}{weights} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +
+                        $"max new tokens {settings.MaxNewTokens}, shards {settings.Shards}, batch {settings.BatchSequences}, seed {settings.Seed}, out {settings.OutputDir}"
+                        + (world.Size > 1 ? $", {world.Size} ranks" : ""));
                 using var evalModel = EvalModel.Load(modelDir, placement, parse.GetValue(randomWeights), settings.Seed);
                 var generator = evalModel.Generator();
                 var clock = Stopwatch.StartNew();
@@ -93,7 +103,8 @@ public static class EvalCommand
                     generatedProblems[p.Dataset] = p.Done - p.Resumed;
                     PrintProgress(p);
                 }
-                var (summary, results) = EvalSession.Run(work, settings, generator, grading, Progress, cancel.Token);
+                var (summary, results) = EvalSession.Run(work, settings, generator, grading, Progress, cancel.Token, new CollectivePeers(collectives));
+                if (!leader) return 0;
                 PrintSummary(summary);
                 var generated = generator.Stats.Sum(s => s.GeneratedTokens);
                 var problemsRun = generatedProblems.Values.Sum();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Rlvr.Core.Data;
 using Rlvr.Grading;
 
@@ -7,10 +8,17 @@ namespace Rlvr.Core.Evaluation;
 /// Evaluates one dataset: plan shards and batches, generate, grade, journal, and (when every problem is
 /// done) write `{model}_{dataset}.json`. A rerun after an interruption reads the journal and generates
 /// only the batches that still hold unfinished problems. The batch grid and every batch's seed depend
-/// only on the settings, so a resumed run produces the same samples as an uninterrupted one.
+/// only on the settings, so a resumed run produces the same samples as an uninterrupted one. Under
+/// several ranks (<paramref name="peers"/>) the unfinished batches are dealt out in rounds
+/// (<see cref="LockstepBatches"/>); every rank receives every graded problem, and rank 0 alone keeps the
+/// journal and writes the result file, which is the one a single process writes.
 /// </summary>
-public sealed class EvalRunner(ITextGenerator generator, IAnswerGrader grader, EvalSettings settings, Action<EvalProgress>? progress = null)
+public sealed class EvalRunner(ITextGenerator generator, IAnswerGrader grader, EvalSettings settings, Action<EvalProgress>? progress = null,
+    IWorkPeers? peers = null)
 {
+    private readonly IWorkPeers _peers = peers ?? SingleWorker.Instance;
+    private bool Leader => _peers.Rank == 0;
+
     /// <summary>Evaluates <paramref name="problems"/> of <paramref name="dataset"/> with <paramref name="plan"/>.</summary>
     public EvalResult Run(string dataset, IReadOnlyList<Problem> problems, SamplingPlan plan, CancellationToken cancel = default)
     {
@@ -23,28 +31,28 @@ public sealed class EvalRunner(ITextGenerator generator, IAnswerGrader grader, E
             if (existing != null)
             {
                 // A crash between writing the result and removing the journal leaves a stale journal.
-                if (File.Exists(settings.JournalPath(dataset))) File.Delete(settings.JournalPath(dataset));
+                if (Leader && File.Exists(settings.JournalPath(dataset))) File.Delete(settings.JournalPath(dataset));
                 progress?.Invoke(new EvalProgress(dataset, problems.Count, problems.Count, problems.Count));
                 return existing;
             }
         }
 
-        using var journal = EvalJournal.Open(settings.JournalPath(dataset), run);
+        using var journal = Leader ? EvalJournal.Open(settings.JournalPath(dataset), run) : null;
         var done = new Dictionary<int, ProblemOutcome>();
-        foreach (var p in journal.Done)
+        foreach (var p in Shared(journal?.Done ?? []))
         {
             if (p.Index < 0 || p.Index >= problems.Count || problems[p.Index].Id != p.Id)
-                throw new InvalidOperationException($"{journal.Path}: problem {p.Index} (id {p.Id}) does not match dataset {dataset}; delete the journal to start over");
+                throw new InvalidOperationException($"{settings.JournalPath(dataset)}: problem {p.Index} (id {p.Id}) does not match dataset {dataset}; delete the journal to start over");
             done[p.Index] = p;
         }
         var resumed = done.Count;
-        progress?.Invoke(new EvalProgress(dataset, done.Count, problems.Count, resumed));
+        if (Leader) progress?.Invoke(new EvalProgress(dataset, done.Count, problems.Count, resumed));
 
         var sampling = new SamplingSettings(plan.Temperature, settings.TopP, settings.MaxNewTokens, settings.Template.StopStrings, 0);
-        foreach (var batch in BatchPlanner.Plan(problems.Count, plan.Samples, settings.Shards, settings.BatchSequences))
+        var pending = BatchPlanner.Plan(problems.Count, plan.Samples, settings.Shards, settings.BatchSequences)
+            .Where(batch => !batch.Indices.All(done.ContainsKey)).ToList();
+        List<ProblemOutcome> Evaluate(EvalBatch batch)
         {
-            if (batch.Indices.All(done.ContainsKey)) continue;
-            cancel.ThrowIfCancellationRequested();
             var requests = batch.Indices.Select(i => new GenerationRequest(settings.Prompt(problems[i].Prompt), plan.Samples)).ToList();
             var outputs = generator.Generate(requests, sampling with { Seed = BatchPlanner.Seed(settings.Seed, dataset, batch) });
             if (outputs.Count != requests.Count)
@@ -56,20 +64,34 @@ public sealed class EvalRunner(ITextGenerator generator, IAnswerGrader grader, E
                 if (done.ContainsKey(index)) continue;  // journaled before a torn write: keep the first record
                 if (outputs[j].Count != plan.Samples)
                     throw new InvalidOperationException($"generator returned {outputs[j].Count} samples for a prompt, expected {plan.Samples}");
-                var outcome = Grade(index, problems[index], outputs[j]);
-                finished.Add(outcome);
-                done[index] = outcome;
+                finished.Add(Grade(index, problems[index], outputs[j]));
             }
-            journal.Append(finished);
-            progress?.Invoke(new EvalProgress(dataset, done.Count, problems.Count, resumed));
+            return finished;
         }
+        LockstepBatches.Run(pending, _peers, Evaluate, Encode, Decode, (_, finished) =>
+        {
+            foreach (var outcome in finished) done[outcome.Index] = outcome;
+            journal?.Append(finished);
+            if (Leader) progress?.Invoke(new EvalProgress(dataset, done.Count, problems.Count, resumed));
+        }, cancel);
 
         var ordered = Enumerable.Range(0, problems.Count).Select(i => done[i]).ToList();
         var result = new EvalResult(run, EvalMetricsCalculator.Compute(ordered), ordered);
-        EvalJson.WriteResult(resultPath, result);
-        journal.Delete();
+        if (Leader)
+        {
+            EvalJson.WriteResult(resultPath, result);
+            journal!.Delete();
+        }
         return result;
     }
+
+    private static byte[] Encode(List<ProblemOutcome> outcomes) => JsonSerializer.SerializeToUtf8Bytes(outcomes, EvalJson.Compact);
+
+    private static List<ProblemOutcome> Decode(byte[] bytes) => JsonSerializer.Deserialize<List<ProblemOutcome>>(bytes, EvalJson.Compact)!;
+
+    /// <summary>Rank 0's journaled problems, on every rank.</summary>
+    private IReadOnlyList<ProblemOutcome> Shared(IReadOnlyList<ProblemOutcome> journaled) =>
+        _peers.Size == 1 ? journaled : Decode(_peers.AllGather(Leader ? Encode([.. journaled]) : [])[0]);
 
     private EvalRunInfo RunInfo(string dataset, SamplingPlan plan) => new(
         settings.Model, dataset, settings.Grader, settings.Template.Name, plan.Samples, plan.Temperature, settings.TopP,

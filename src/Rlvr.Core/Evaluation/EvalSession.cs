@@ -34,14 +34,18 @@ public static class EvalSession
         }).ToList();
     }
 
-    /// <summary>Evaluates the planned datasets and writes summary.json next to their result files.</summary>
+    /// <summary>
+    /// Evaluates the planned datasets and writes summary.json next to their result files; with several
+    /// <paramref name="peers"/> the batches are split across ranks and rank 0 writes the files.
+    /// </summary>
     public static (EvalSummary Summary, IReadOnlyList<EvalResult> Results) Run(IReadOnlyList<EvalWork> work, EvalSettings settings,
-        ITextGenerator generator, IAnswerGrader grader, Action<EvalProgress>? progress = null, CancellationToken cancel = default)
+        ITextGenerator generator, IAnswerGrader grader, Action<EvalProgress>? progress = null, CancellationToken cancel = default,
+        IWorkPeers? peers = null)
     {
-        var runner = new EvalRunner(generator, grader, settings, progress);
+        var runner = new EvalRunner(generator, grader, settings, progress, peers);
         var results = work.Select(w => runner.Run(w.Dataset, w.Problems, w.Plan, cancel)).ToList();
         var summary = EvalSummary.From(results);
-        summary.Write(Path.Combine(settings.OutputDir, "summary.json"));
+        if ((peers?.Rank ?? 0) == 0) summary.Write(Path.Combine(settings.OutputDir, "summary.json"));
         return (summary, results);
     }
 

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Rlvr.Cli.Commands;
+using Rlvr.Core.Evaluation;
+using Rlvr.Tests;
+
+namespace Rlvr.Torch.Tests.Distributed;
+
+/// <summary>
+/// `rlvr eval` as 2 ranks under mpirun writes the very files one process writes: the batches (3 shards of
+/// MATH-500 and AIME-2024, a few problems each) are dealt to the ranks, each batch sampled with its own
+/// seed, and rank 0 merges them; also when it resumes another run's journal.
+/// </summary>
+public sealed class MultiRankEvalTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "rlvr-mpieval-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() { if (Directory.Exists(_root)) Directory.Delete(_root, true); }
+
+    private string[] Arguments(string model, string output) =>
+    [
+        "eval", "--model", model, "--datasets", "MATH-500,AIME-2024", "--limit", "5", "--shards", "3", "--data-dir", RepoPaths.Data(),
+        "--out", output, "--max-new-tokens", "4", "--seed", "7", "--template", "qwen-math", "--threads", "1",
+    ];
+
+    [MpiFact]
+    public void Two_ranks_write_the_files_one_process_writes_also_when_resuming()
+    {
+        var model = TinyModelFolder.Create(_root);
+        var single = Path.Combine(_root, "single");
+        Assert.Equal(0, EvalCommand.Create().Parse(Arguments(model, single)).Invoke());
+
+        var two = Path.Combine(_root, "two");
+        var (code, output, error) = MpiRun.Run(2, Arguments(model, two));
+        Assert.True(code == 0, $"mpirun exited {code}: {output}\n{error}");
+        AssertSameFiles(single, two);
+        Assert.Single(output.Split('\n'), l => l.StartsWith("wrote ", StringComparison.Ordinal)); // rank 0 alone prints
+
+        // An interrupted run leaves a journal: its settings line and the problems finished (here the first 2 of AIME-2024).
+        var resumed = Path.Combine(_root, "resumed");
+        Directory.CreateDirectory(resumed);
+        File.Copy(Path.Combine(single, "tiny-qwen2_MATH-500.json"), Path.Combine(resumed, "tiny-qwen2_MATH-500.json"));
+        var aime = EvalJson.ReadResult(Path.Combine(single, "tiny-qwen2_AIME-2024.json"));
+        File.WriteAllLines(Path.Combine(resumed, "tiny-qwen2_AIME-2024.partial.jsonl"),
+            [JsonSerializer.Serialize(aime.Run, EvalJson.Compact), .. aime.Problems.Take(2).Select(p => JsonSerializer.Serialize(p, EvalJson.Compact))]);
+        (code, output, error) = MpiRun.Run(2, Arguments(model, resumed));
+        Assert.True(code == 0, $"mpirun exited {code}: {output}\n{error}");
+        Assert.Contains("AIME-2024: 2/5 problems (2 resumed)", output);
+        AssertSameFiles(single, resumed);
+    }
+
+    /// <summary>
+    /// The same files with the same contents. One exception: eval's graders are bounded by wall-clock time
+    /// (250 ms a call), so under load (two ranks starting on two cores) a call can time out in one run and not
+    /// the other. Where a sample timed out in either run, its verdict is not compared (its response still is),
+    /// and the file is then compared field by field instead of byte for byte.
+    /// </summary>
+    private static void AssertSameFiles(string expected, string actual)
+    {
+        var names = Directory.GetFiles(expected).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(names, Directory.GetFiles(actual).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+        foreach (var name in names.Where(n => n != "summary.json"))
+        {
+            var a = EvalJson.ReadResult(Path.Combine(expected, name));
+            var b = EvalJson.ReadResult(Path.Combine(actual, name));
+            var pairs = a.Problems.Zip(b.Problems).SelectMany(p => p.First.Samples.Zip(p.Second.Samples)).ToArray();
+            Assert.Equal(a.Problems.Count, b.Problems.Count);
+            Assert.All(pairs, p => Assert.Equal(p.First with { Extracted = null, Correct = false, GradeTimedOut = false },
+                p.Second with { Extracted = null, Correct = false, GradeTimedOut = false }));
+            if (pairs.Any(p => p.First.GradeTimedOut || p.Second.GradeTimedOut)) continue;
+            Assert.True(File.ReadAllText(Path.Combine(expected, name)) == File.ReadAllText(Path.Combine(actual, name)), $"{name} differs");
+        }
+        var timedOut = names.Where(n => n != "summary.json").Any(n => EvalJson.ReadResult(Path.Combine(actual, n)).Problems
+            .Concat(EvalJson.ReadResult(Path.Combine(expected, n)).Problems).SelectMany(p => p.Samples).Any(s => s.GradeTimedOut));
+        if (!timedOut)
+            Assert.True(File.ReadAllText(Path.Combine(expected, "summary.json")) == File.ReadAllText(Path.Combine(actual, "summary.json")), "summary.json differs");
+    }
+}
