@@ -3,6 +3,7 @@ using System.Globalization;
 using Rlvr.Core.Data;
 using Rlvr.Core.Voting;
 using Rlvr.Grading;
+using Rlvr.Torch.Distributed;
 
 namespace Rlvr.Cli.Commands;
 
@@ -14,6 +15,8 @@ namespace Rlvr.Cli.Commands;
 /// With `--model DIR` instead of `--samples` it first samples the responses itself (<see cref="LabelSampling"/>:
 /// `--votes 64` per raw prompt at temperature 1.0, as upstream) into OUT/NAME_samples.jsonl, then labels from that
 /// file exactly as `--samples` does. Rerunning an interrupted command resumes the sampling where it stopped.
+/// Under <c>mpirun -np N</c> the sampling is split across ranks and rank 0 writes the samples file (the one a
+/// single process writes), then labels alone.
 /// </summary>
 public static class LabelCommand
 {
@@ -65,7 +68,10 @@ public static class LabelCommand
 
             var setName = parse.GetValue(name) ?? DefaultName(dataset.Name, modelDir);
             var samplesPath = parse.GetValue(samples) ?? Path.Combine(outPath, setName + "_samples.jsonl");
-            if (modelDir != null) sampling.Run(parse, problems, samplesPath, cancel);
+            var world = World.FromEnvironment();
+            using var collectives = Collectives.Open(world, cudaTensors: false);
+            if (modelDir != null) sampling.Run(parse, problems, samplesPath, cancel, world, new CollectivePeers(collectives));
+            if (!world.IsLeader) return; // labelling reads the samples file rank 0 wrote: one process is enough
 
             Console.WriteLine($"labeling {dataset.Name} ({dataset.Split.Name()}, {problems.Count} problems) from {samplesPath} with the {graderMode.ToString().ToLowerInvariant()} grader");
             var result = MajorityLabeler.Label(problems, SampleReader.Stream(samplesPath), grader, samplesPath, dataset.Name, read =>

@@ -44,7 +44,9 @@ internal sealed class LabelSampling
     }
 
     /// <summary>Writes (or completes) <paramref name="samplesPath"/> with the parsed settings: k {id, response} lines per problem.</summary>
-    public void Run(ParseResult parse, IReadOnlyList<Problem> problems, string samplesPath, CancellationToken cancel)
+    /// <remarks>Under mpirun the batches are split across <paramref name="peers"/>; rank 0 prints and writes.</remarks>
+    public void Run(ParseResult parse, IReadOnlyList<Problem> problems, string samplesPath, CancellationToken cancel, Rlvr.Torch.Distributed.World world,
+        IWorkPeers peers)
     {
         var modelDir = parse.GetValue(Model)!;
         var template = PromptTemplates.Create(parse.GetValue(_template)!);
@@ -60,14 +62,17 @@ internal sealed class LabelSampling
         CheckResumable(recipe, samplesPath, recipePath);
 
         if (parse.GetValue(_threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(_threads));
-        var placement = Placement.Parse(parse.GetValue(_device)!, parse.GetValue(_dtype));
-        Console.WriteLine($"sampling {settings.Votes} responses per problem with {modelDir} on {placement}: template {template.Name}, " +
+        var deviceName = parse.GetValue(_device)!;
+        if (world.Size > 1 && deviceName == "cuda") deviceName = $"cuda:{world.LocalRank}"; // one GPU per rank
+        var placement = Placement.Parse(deviceName, parse.GetValue(_dtype));
+        var print = world.IsLeader ? (Action<string>)Console.WriteLine : _ => { };
+        print($"sampling {settings.Votes} responses per problem with {modelDir} on {placement}: template {template.Name}, " +
             $"temperature {settings.Temperature}, top-p {settings.TopP}, max new tokens {settings.MaxNewTokens}, seed {settings.Seed} -> {samplesPath}");
         using var model = EvalModel.Load(modelDir, placement, recipe.RandomWeights, settings.Seed);
-        AtomicFile.WriteAllText(recipePath, JsonSerializer.Serialize(recipe, Indented) + "\n");
+        if (world.IsLeader) AtomicFile.WriteAllText(recipePath, JsonSerializer.Serialize(recipe, Indented) + "\n");
         var sampled = VoteSampler.Write(problems, model.Generator(), settings, samplesPath,
-            (done, total) => Console.WriteLine($"  {done}/{total} problems sampled"), cancel);
-        Console.WriteLine($"sampled {sampled} problems, {problems.Count - sampled} already in {samplesPath}");
+            (done, total) => print($"  {done}/{total} problems sampled"), cancel, peers);
+        print($"sampled {sampled} problems, {problems.Count - sampled} already in {samplesPath}");
     }
 
     /// <summary>Fails when an existing samples file was made with another recipe (one without a recipe file is trusted).</summary>

@@ -23,7 +23,7 @@ public sealed class MultiRankEvalTests : IDisposable
     ];
 
     [MpiFact]
-    public void Two_ranks_write_the_files_one_process_writes_also_when_resuming()
+    public void Two_ranks_evaluate_into_the_files_one_process_writes_also_when_resuming()
     {
         var model = TinyModelFolder.Create(_root);
         var single = Path.Combine(_root, "single");
@@ -46,6 +46,29 @@ public sealed class MultiRankEvalTests : IDisposable
         Assert.True(code == 0, $"mpirun exited {code}: {output}\n{error}");
         Assert.Contains("AIME-2024: 2/5 problems (2 resumed)", output);
         AssertSameFiles(single, resumed);
+    }
+
+    [MpiFact]
+    public void Two_ranks_sample_the_votes_file_one_process_samples()
+    {
+        var model = TinyModelFolder.Create(_root);
+        string[] Arguments(string output) =>
+        [
+            "label", "--model", model, "--votes", "4", "--limit", "5", "--batch-size", "4", "--data", "DeepScaleR", "--data-dir", RepoPaths.Data(),
+            "--out", output, "--max-new-tokens", "6", "--seed", "5", "--threads", "1",
+        ];
+        var single = Path.Combine(_root, "label-single");
+        Assert.Equal(0, LabelCommand.Create().Parse(Arguments(single)[1..]).Invoke());
+        var two = Path.Combine(_root, "label-two");
+        var (code, output, error) = MpiRun.Run(2, Arguments(two));
+        Assert.True(code == 0, $"mpirun exited {code}: {output}\n{error}");
+        // 5 batches of one problem's 4 votes, dealt to 2 ranks in 3 rounds; rank 0 writes them in batch order.
+        const string samples = "DeepScaleR_mv_labeled_tiny-qwen2_samples.jsonl";
+        Assert.Equal(20, File.ReadAllLines(Path.Combine(single, samples)).Length);
+        Assert.Equal(File.ReadAllText(Path.Combine(single, samples)), File.ReadAllText(Path.Combine(two, samples)));
+        // labelling (rank 0 alone) wrote the same set of files
+        Assert.Equal(Directory.GetFiles(single, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(single, f)).Order(),
+            Directory.GetFiles(two, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(two, f)).Order());
     }
 
     /// <summary>
