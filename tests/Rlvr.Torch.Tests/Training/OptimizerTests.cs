@@ -168,3 +168,56 @@ public class OptimizerTests
         Assert.Equal(1.0, cos.At(2), 9); Assert.Equal(0.55, cos.At(6), 9); Assert.Equal(0.1, cos.At(10), 9);
     }
 }
+
+/// <summary>MasterWeightAdam against TorchSharp's own torch.optim.Adam on the same fp32 problem.</summary>
+public class OptimizerAgainstTorchAdamTests
+{
+    [Fact]
+    public void Follows_torch_optim_adam_step_for_step_including_parameters_without_a_gradient()
+    {
+        // Two parameters; b takes part in the loss only at steps 1, 2 and 5, so at steps 3 and 4 it has no
+        // gradient at all (null, not zero). torch.optim.Adam then skips b: no moment decay, no move, and its
+        // own step count (bias correction) stays. The clip is set out of reach (torch's Adam has none).
+        // Both sides do the same correctly rounded element-wise float32 operations in the same order
+        // (m = b1·m + (1−b1)·g, v = b2·v + (1−b2)·g², p −= lr/(1−b1^t) · m / (√v/√(1−b2^t) + eps)), so the
+        // weights must agree exactly, on any CPU.
+        const double lr = 1e-2, beta1 = 0.9, beta2 = 0.95, eps = 1e-8;
+        float[] a0 = [0.5f, -1.5f], b0 = [0.25f, 2f, -0.75f];
+        var (a, b) = (new Parameter(torch.tensor(a0)), new Parameter(torch.tensor(b0)));
+        var (ta, tb) = (new Parameter(torch.tensor(a0)), new Parameter(torch.tensor(b0)));
+        using var mine = new MasterWeightAdam([("a", a), ("b", b)], lr, beta1, beta2, eps, maxGradNorm: 1e30);
+        var reference = torch.optim.Adam([ta, tb], lr, beta1, beta2, eps);
+        var inputs = torch.tensor(new float[] { 0.3f, -0.7f, 1.1f });
+        for (int step = 1; step <= 6; step++)
+        {
+            bool usesB = step is 1 or 2 or 5;
+            foreach (var (pa, pb) in new[] { (a, b), (ta, tb) })
+            {
+                var loss = (pa * pa).sum() * step + (usesB ? (pb * inputs).sum().square() : torch.zeros(1).sum());
+                loss.backward();
+                Assert.Equal(usesB, pb.grad is not null);
+            }
+            Assert.True(mine.Apply().Applied);
+            reference.step();
+            foreach (var p in new[] { ta, tb }) p.grad = null;
+            Assert.Equal(ta.data<float>().ToArray(), a.data<float>().ToArray());
+            Assert.Equal(tb.data<float>().ToArray(), b.data<float>().ToArray());
+        }
+        // b moved only at its three steps: a parameter without a gradient stays where it is.
+        Assert.NotEqual(b0, b.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void A_parameter_without_a_gradient_does_not_move_even_after_earlier_updates()
+    {
+        var (a, b) = (new Parameter(torch.tensor(new float[] { 1f })), new Parameter(torch.tensor(new float[] { 1f })));
+        using var adam = new MasterWeightAdam([("a", a), ("b", b)], 1e-2);
+        a.grad = torch.tensor(new float[] { 1f }); b.grad = torch.tensor(new float[] { 1f });
+        adam.Apply();
+        var bAfterFirst = b.data<float>()[0];
+        a.grad = torch.tensor(new float[] { 1f });  // b has no gradient now; its first moment is not zero
+        adam.Apply();
+        Assert.Equal(bAfterFirst, b.data<float>()[0]);
+        Assert.Equal(2, adam.Step);
+    }
+}

@@ -43,6 +43,7 @@ public sealed class MasterWeightAdam : IDisposable
     private readonly int[] _owner;  // the rank that updates each parameter (ZeRO-1), or -1: every rank
     private readonly ICollectives _collectives;
     private readonly Tensor?[] _sums; // fp32 gradient sums of earlier micro-batches (separate masters only)
+    private readonly long[] _steps;   // updates each parameter received (its own Adam t, as torch.optim.Adam's state["step"])
     private readonly double _beta1, _beta2, _eps, _maxGradNorm;
     private readonly bool _fp32Sums;
 
@@ -71,6 +72,7 @@ public sealed class MasterWeightAdam : IDisposable
         _m = _params.Select((p, i) => Owns(i) ? torch.zeros_like(p.Master) : null).ToArray();
         _v = _params.Select((p, i) => Owns(i) ? torch.zeros_like(p.Master) : null).ToArray();
         _sums = new Tensor?[_params.Length];
+        _steps = new long[_params.Length];
     }
 
     /// <summary>ZeRO-1 ownership: each parameter, in order, to the rank holding the fewest elements so far (ties: lowest rank).</summary>
@@ -184,25 +186,21 @@ public sealed class MasterWeightAdam : IDisposable
         // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
         double clip = Math.Min(1.0, _maxGradNorm / (norm + 1e-6));
         Step++;
-        double bias1 = 1 - Math.Pow(_beta1, Step);
-        double bias2 = 1 - Math.Pow(_beta2, Step);
         for (int i = 0; i < _params.Length; i++)
         {
             using var scope = NewDisposeScope();
             if (!Owns(i)) { DropGradient(i); continue; } // its owner updates it and broadcasts it below
             var (m, v) = (_m[i]!, _v[i]!);
             var g = Fp32Gradient(i);
-            if (g is null)
-            {
-                m.mul_(_beta1);  // a zero gradient
-                v.mul_(_beta2);
-            }
-            else
-            {
-                if (clip < 1.0) g = g * clip;
-                m.mul_(_beta1).add_(g, alpha: 1 - _beta1);
-                v.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
-            }
+            // As torch.optim.Adam: a parameter without a gradient (not used by this step's loss) is skipped
+            // altogether: its moments do not decay, it does not move, and its own step count stays.
+            if (g is null) continue;
+            if (clip < 1.0) g = g * clip;
+            m.mul_(_beta1).add_(g, alpha: 1 - _beta1);
+            v.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+            _steps[i]++;
+            double bias1 = 1 - Math.Pow(_beta1, _steps[i]);
+            double bias2 = 1 - Math.Pow(_beta2, _steps[i]);
             // torch.optim.Adam: p -= lr / bias1 * m / (sqrt(v) / sqrt(bias2) + eps)
             var denom = v.sqrt().div_(Math.Sqrt(bias2)).add_(_eps);
             _params[i].Master.addcdiv_(m, denom, value: -LearningRate / bias1);
@@ -258,6 +256,7 @@ public sealed class MasterWeightAdam : IDisposable
         foreach (var i in owned)
         {
             writer.Write(_params[i].Name);
+            writer.Write(_steps[i]);
             TensorFile.Write(writer, _params[i].Master);
             TensorFile.Write(writer, _m[i]!);
             TensorFile.Write(writer, _v[i]!);
@@ -283,7 +282,8 @@ public sealed class MasterWeightAdam : IDisposable
         {
             using var file = File.OpenRead(path);
             using var reader = new BinaryReader(file);
-            if (reader.ReadString() != FormatTag) throw new InvalidDataException($"{path}: not an rlvr optimizer state file");
+            var format = reader.ReadString();
+            if (format is not (FormatTag or FormatWithoutParameterSteps)) throw new InvalidDataException($"{path}: not an rlvr optimizer state file");
             long fileStep = reader.ReadInt64();
             if (step is long s && s != fileStep) throw new InvalidDataException($"{path}: at optimizer step {fileStep}, the other shards at {s}");
             step = fileStep;
@@ -291,6 +291,7 @@ public sealed class MasterWeightAdam : IDisposable
             for (int k = 0; k < count; k++)
             {
                 var name = reader.ReadString();
+                long parameterSteps = format == FormatTag ? reader.ReadInt64() : fileStep;  // v1 moved every parameter at every step
                 if (!wanted.TryGetValue(name, out int i))
                 {
                     if (!_params.Any(p => p.Name == name)) throw new InvalidDataException($"{path}: holds parameter '{name}', which the model does not have");
@@ -298,6 +299,7 @@ public sealed class MasterWeightAdam : IDisposable
                     continue;
                 }
                 if (!found.Add(name)) throw new InvalidDataException($"{path}: parameter '{name}' is in more than one optimizer shard");
+                _steps[i] = parameterSteps;
                 TensorFile.ReadInto(reader, _params[i].Master, path, name);
                 TensorFile.ReadInto(reader, _m[i]!, path, name);
                 TensorFile.ReadInto(reader, _v[i]!, path, name);
@@ -310,7 +312,8 @@ public sealed class MasterWeightAdam : IDisposable
         Step = step ?? 0;
     }
 
-    private const string FormatTag = "rlvr-adam-v1";
+    // v2 adds each parameter's own step count; v1 files (every parameter updated at every step) still load.
+    private const string FormatTag = "rlvr-adam-v2", FormatWithoutParameterSteps = "rlvr-adam-v1";
 
     /// <inheritdoc/>
     public void Dispose()
