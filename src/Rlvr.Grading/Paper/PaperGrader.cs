@@ -40,6 +40,7 @@ public sealed partial class PaperGrader : IAnswerGrader
         string? extracted = null;
         try
         {
+            if (!R1Style && IdenticalAnswer.SameInteger(response, gold)) return new GradeResult(true, gold.Trim(), false);
             response = Bounded(response);
             extracted = IsMultipleChoice(gold) ? ExtractChoice(response) : QwenAnswerExtractor.Extract(response, R1Style, budget);
             if (gold.Length > _options.MaxInputChars) return new GradeResult(false, NullIfEmpty(extracted), false);

@@ -56,10 +56,20 @@ public sealed class VerifyGrader : IAnswerGrader
         string? extracted = null;
         try
         {
+            // Identical answers need no reading (TRL's reasoning mode first needs its delimiter in the response).
+            if (_options.ReasoningDelimiters is null && IdenticalAnswer.Same(response, gold)) return new GradeResult(true, gold.Trim(), false);
             if (gold.Length > _options.MaxInputChars) return new GradeResult(false, null, true);
-            var predicted = Read(response, _options.PlainTextFallback, _options, budget);
+            var predictedTexts = NormalisedCandidates(response, _options.PlainTextFallback, _options, budget, isReference: false);
+            var referenceTexts = NormalisedCandidates(gold, true, _goldOptions, budget, isReference: true);
+            // Math-Verify's equal-strings rule for the first answers, decided before parsing: an identical
+            // 10,000-digit number would otherwise spend the whole time budget in the parser.
+            var (firstPredicted, firstReference) = (predictedTexts.FirstOrDefault(), referenceTexts.FirstOrDefault());
+            if (firstPredicted is not null && firstReference is not null && SameText(firstPredicted, firstReference))
+                return new GradeResult(true, firstPredicted, false);
+            extracted = firstPredicted;
+            var predicted = Parse(response, predictedTexts, _options.PlainTextFallback, budget);
             extracted = predicted?.Text;
-            var reference = Read(gold, true, _goldOptions, budget, isReference: true);
+            var reference = Parse(gold, referenceTexts, true, budget);
             if (predicted == null || reference == null) return new GradeResult(false, extracted, false);
             return new GradeResult(Match(reference, predicted, budget), extracted, false);
         }
@@ -100,18 +110,26 @@ public sealed class VerifyGrader : IAnswerGrader
     }
 
     /// <summary>The first extraction candidate that parses; else the first candidate as raw text; null when there is none.</summary>
-    private static Answer? Read(string text, bool plainText, GradeOptions options, GradeBudget budget, bool isReference = false)
+    private static Answer? Read(string text, bool plainText, GradeOptions options, GradeBudget budget, bool isReference = false) =>
+        Parse(text, NormalisedCandidates(text, plainText, options, budget, isReference), plainText, budget);
+
+    /// <summary>The extraction candidates of <paramref name="text"/>, best first, normalised as they are enumerated
+    /// (a later candidate may be too long to normalise and is reached only when no earlier one parses); empty ones left out.</summary>
+    private static IEnumerable<string> NormalisedCandidates(string text, bool plainText, GradeOptions options, GradeBudget budget, bool isReference)
     {
-        var candidates = AnswerExtractor.Candidates(text, options, plainText, budget, wordAnswer: isReference);
+        var candidates = AnswerExtractor.Candidates(text, options, plainText, budget, wordAnswer: isReference);  // extracted once, now
+        return candidates.Select(AnswerNormalizer.Normalize).Where(n => n.Length > 0);
+    }
+
+    private static Answer? Parse(string text, IEnumerable<string> normalisedCandidates, bool plainText, GradeBudget budget)
+    {
         string? firstText = null;
         Answer? answer = null;
-        foreach (var candidate in candidates)
+        foreach (var normalised in normalisedCandidates)
         {
-            var normalised = AnswerNormalizer.Normalize(candidate);
-            if (normalised.Length == 0) continue;
             firstText ??= normalised;
             var tree = MathParser.TryParse(normalised, MathSyntax.Latex, budget);
-            if (tree != null) { answer = new Answer(normalised, tree, firstText); break; }
+            if (tree != null) { answer = new Answer(normalised, tree, firstText!); break; }
         }
         if (answer == null) return firstText == null ? null : new Answer(firstText, null, firstText);
         if (plainText && AnswerExtractor.DecimalCommaAlternative(text) is { } other
