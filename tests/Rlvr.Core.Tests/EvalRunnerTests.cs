@@ -24,6 +24,30 @@ public sealed class EvalRunnerTests : IDisposable
         new("tiny", _dir, "verify", PromptTemplates.Create("qwen-math"), MaxNewTokens: 16, Shards: shards, BatchSequences: batch, Seed: 7);
 
     [Fact]
+    public void The_session_also_writes_each_dataset_in_upstreams_eval_checkpoint_layout()
+    {
+        var work = new[] { new EvalWork("AMC", Problems(5), EvalDefaults.For("AMC")), new EvalWork("MATH-500", Problems(3), EvalDefaults.For("MATH-500")) };
+        var (_, results) = EvalSession.Run(work, Settings() with { ModelPath = "/models/tiny" }, new ScriptedGenerator(), new BoxedExactGrader());
+
+        var amc = Rlvr.Tests.UpstreamEvalReader.Read(Path.Combine(_dir, "upstream", "tiny_AMC.json"));
+        Assert.Equal(("AMC", "/models/tiny", 0.6, 8, 2, "cpu"), (amc.Dataset, amc.Model, amc.Temperature, amc.Rollouts, amc.Shards, amc.GpuType));
+        Assert.Equal([0, 1, 2, 3, 4], amc.Metadata.Select(m => m.Index));
+        Assert.Equal(Problems(5).Select(p => p.Label), amc.Metadata.Select(m => m.Label));
+        Assert.All(amc.Metadata, m => Assert.StartsWith("<|im_start|>system\nPlease reason step by step", m.Prompt));
+        Assert.Equal(results[0].Problems.Select(p => p.Samples.Select(s => s.Response)), amc.Metadata.Select(m => m.Outputs));
+        Assert.False(amc.IncludeStop);
+        Assert.Null(amc.StopStrings);
+        // The file's avg@8 and pass@8 are those of its own outputs, graded by the reader with the test grader's rule.
+        var (avg, pass) = amc.Recompute((output, label) => output.EndsWith($"\\boxed{{{label}}}", StringComparison.Ordinal));
+        Assert.InRange(avg, 0.1, 0.9);   // the scripted answers are a mix, so the check has teeth
+        Assert.Equal(avg, amc.AvgAtK, 12);
+        Assert.Equal(pass, amc.PassAtK, 12);
+        var math = Rlvr.Tests.UpstreamEvalReader.Read(Path.Combine(_dir, "upstream", "tiny_MATH-500.json"));
+        Assert.Equal((1, 0.0, 3), (math.Rollouts, math.Temperature, math.Metadata.Count));
+        Assert.Equal(math.AvgAtK, math.PassAtK);   // one sample: avg@1 = pass@1
+    }
+
+    [Fact]
     public void RunWritesEveryResponseWithVerdictCodeFlagAndTokenCountsAndPaperDefaults()
     {
         var generator = new ScriptedGenerator();

@@ -52,6 +52,12 @@ public sealed class EvalCommandTests : IDisposable
             Assert.Equal(temperature, result.Run.Temperature);
             Assert.All(result.Problems.SelectMany(p => p.Samples), s => Assert.InRange(s.CompletionTokens, 1, 4));
         }
+        // and upstream's eval_checkpoint.py layout, read by a reader written from that format alone
+        var upstream = UpstreamEvalReader.Read(Path.Combine(_out, "upstream", "tiny-qwen2_AIME-2024.json"));
+        var ours = EvalJson.ReadResult(Path.Combine(_out, "tiny-qwen2_AIME-2024.json"));
+        Assert.Equal(("AIME-2024", _modelDir, 8, 0.6, "cpu"), (upstream.Dataset, upstream.Model, upstream.Rollouts, upstream.Temperature, upstream.GpuType));
+        Assert.Equal((ours.Metrics.AvgAtK, ours.Metrics.PassAtKMax), (upstream.AvgAtK, upstream.PassAtK));
+        Assert.Equal(ours.Problems.Select(p => p.Samples.Select(s => s.Response)), upstream.Metadata.Select(m => m.Outputs));
         var summary = EvalSummary.Read(Path.Combine(_out, "summary.json"));
         Assert.Equal("tiny-qwen2", summary.Model);
         Assert.Equal("paper", summary.Grader);

@@ -13,7 +13,8 @@ namespace Rlvr.Cli.Commands;
 /// <summary>
 /// `rlvr eval`: evaluates a model folder on the paper's benchmarks as upstream's eval_checkpoint.py did
 /// (MATH-500 one greedy sample; AIME-2024, AIME-2025, AMC eight samples at 0.6; 3,072 new tokens),
-/// writing `{out}/{model}_{dataset}.json` and summary.json. Rerunning an interrupted command resumes it.
+/// writing `{out}/{model}_{dataset}.json`, summary.json and `{out}/upstream/{model}_{dataset}.json` (upstream's own
+/// output layout). Rerunning an interrupted command resumes it.
 /// Under <c>mpirun -np N</c> the batches are split across ranks (rank r on <c>cuda:&lt;local rank&gt;</c> when
 /// --device is cuda) and rank 0 prints and writes the same files one process writes.
 /// </summary>
@@ -75,7 +76,8 @@ public static class EvalCommand
                     parse.GetValue(name) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))),
                     parse.GetValue(output)!, mode.ToString().ToLowerInvariant(), promptTemplate,
                     parse.GetValue(maxNew), parse.GetValue(shards), parse.GetValue(batch), parse.GetValue(topP), parse.GetValue(seed),
-                    parse.GetValue(problemPrefix)!, parse.GetValue(problemSuffix)!, parse.GetValue(responsePrefix)!);
+                    parse.GetValue(problemPrefix)!, parse.GetValue(problemSuffix)!, parse.GetValue(responsePrefix)!,
+                    ModelPath: modelDir, Device: parse.GetValue(device)!);
                 var request = new EvalRequest(
                     parse.GetValue(datasets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                     parse.GetValue(samples), parse.GetValue(temperature), parse.GetValue(limit), parse.GetValue(dataDir));

@@ -15,7 +15,8 @@ public sealed record EvalRequest(IReadOnlyList<string> Datasets, int? Samples = 
 public sealed record EvalWork(string Dataset, IReadOnlyList<Problem> Problems, SamplingPlan Plan);
 
 /// <summary>
-/// Evaluates several datasets in turn with one generator and grader, then writes summary.json.
+/// Evaluates several datasets in turn with one generator and grader, then writes summary.json and each
+/// dataset's file in upstream's eval_checkpoint.py layout (<see cref="UpstreamEvalFile"/>).
 /// Each dataset uses the paper's sampling plan unless overridden (<see cref="EvalDefaults.For"/>).
 /// </summary>
 public static class EvalSession
@@ -45,7 +46,11 @@ public static class EvalSession
         var runner = new EvalRunner(generator, grader, settings, progress, peers);
         var results = work.Select(w => runner.Run(w.Dataset, w.Problems, w.Plan, cancel)).ToList();
         var summary = EvalSummary.From(results);
-        if ((peers?.Rank ?? 0) == 0) summary.Write(Path.Combine(settings.OutputDir, "summary.json"));
+        if ((peers?.Rank ?? 0) == 0)
+        {
+            summary.Write(Path.Combine(settings.OutputDir, "summary.json"));
+            foreach (var result in results) UpstreamEvalFile.Write(result, settings);
+        }
         return (summary, results);
     }
 

@@ -18,6 +18,8 @@ namespace Rlvr.Core.Evaluation;
 /// <param name="ProblemSuffix">Text put after the problem inside the template.</param>
 /// <param name="ResponsePrefix">Text appended after the rendered prompt, so the response starts with it
 /// (the paper's Table 3 forces "Let's solve this using Python."); it is not part of the recorded response.</param>
+/// <param name="ModelPath">The model folder as given, for the upstream-format file's "model" (null: <paramref name="Model"/>).</param>
+/// <param name="Device">What generated, for the upstream-format file's "gpu_type" (cpu, cuda:0, ...).</param>
 public sealed record EvalSettings(
     string Model,
     string OutputDir,
@@ -30,7 +32,9 @@ public sealed record EvalSettings(
     long Seed = 0,
     string ProblemPrefix = "",
     string ProblemSuffix = "",
-    string ResponsePrefix = "")
+    string ResponsePrefix = "",
+    string? ModelPath = null,
+    string Device = "cpu")
 {
     /// <summary>The final result file of a dataset.</summary>
     public string ResultPath(string dataset) => Path.Combine(OutputDir, ResultFileName(Model, dataset));
