@@ -23,6 +23,7 @@ public static class RlvrCli
             LabelCommand.Create(),
             DataCommand.Create(),
             GenerateCommand.Create(),
+            DownloadCommand.Create(),
             BenchCommand.Create(),
             VersionCommand.Create(),
         })

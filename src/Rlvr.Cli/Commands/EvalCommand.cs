@@ -22,7 +22,8 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Hugging Face model folder (config.json, safetensors, tokenizer.json)", Required = true };
+        var model = new Option<string>("--model") { Description = ModelArgument.Description, Required = true };
+        var download = ModelArgument.CreateDownloadOption();
         var datasets = new Option<string>("--datasets") { Description = "Comma-separated datasets (names or paths)", DefaultValueFactory = _ => string.Join(",", EvalDefaults.PaperDatasets) };
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("outputs", "eval") };
         var template = new Option<string?>("--template") { Description = "Prompt template (qwen-math, qwen2.5, chatml, llama3, llama3.0, r1, raw, or a file); default: recognised from the model's chat template" };
@@ -41,18 +42,17 @@ public static class EvalCommand
         var problemSuffix = new Option<string>("--problem-suffix") { Description = "Text put after each problem inside the template", DefaultValueFactory = _ => "" };
         var responsePrefix = new Option<string>("--response-prefix") { Description = "Text the response is forced to start with, e.g. \"Let's solve this using Python.\" (paper Table 3)", DefaultValueFactory = _ => "" };
         var dataDir = new Option<string?>("--data-dir") { Description = "The shipped data folder (default: found from the working directory)" };
-        var name = new Option<string?>("--name") { Description = "The model's name in output file names (default: the model folder's name, as upstream)" };
+        var name = new Option<string?>("--name") { Description = "The model's name in output file names (default: the model folder's name, or the name part of a Hub id, as upstream)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default; 1 is faster on a busy shared machine)", DefaultValueFactory = _ => 0 };
         var randomWeights = new Option<string?>("--random-weights") { Description = "Benchmarking: random weights of this preset shape (e.g. qwen2.5-math-1.5b); --model then only supplies the tokenizer" };
 
         var command = new Command("eval", "Evaluate a model on MATH-500, AIME-2024, AIME-2025 and AMC the way the paper did (avg@k, pass@k, code reasoning).");
-        foreach (var o in new Option[] { model, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads, name })
+        foreach (var o in new Option[] { model, download, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads, name })
         {
             command.Options.Add(o);
         }
         command.SetAction(parse =>
         {
-            var modelDir = parse.GetValue(model)!;
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
@@ -66,14 +66,15 @@ public static class EvalCommand
                 // Checked before the template is detected from the folder and the model is loaded, so that a
                 // wrong path or count is reported as such rather than as a missing tokenizer_config.json,
                 // or only after minutes of loading (and, for --max-new-tokens, after a journal was started).
-                if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"--model {modelDir}: no such folder");
+                var located = ModelArgument.Locate(parse.GetValue(model)!, parse.GetValue(download));
+                var modelDir = located.Folder;
                 if (parse.GetValue(shards) < 1) throw new ArgumentException($"--shards {parse.GetValue(shards)}: need at least 1");
                 if (parse.GetValue(batch) < 0) throw new ArgumentException($"--batch-size {parse.GetValue(batch)}: need 0 (whole shards) or more");
                 if (parse.GetValue(maxNew) < 1) throw new ArgumentException($"--max-new-tokens {parse.GetValue(maxNew)}: need at least 1");
                 var mode = ParseGrader(parse.GetValue(grader)!);
                 var promptTemplate = parse.GetValue(template) is { } t ? PromptTemplates.Create(t) : ChatTemplateDetector.FromModelFolder(modelDir);
                 var settings = new EvalSettings(
-                    parse.GetValue(name) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))),
+                    parse.GetValue(name) ?? located.Name,
                     parse.GetValue(output)!, mode.ToString().ToLowerInvariant(), promptTemplate,
                     parse.GetValue(maxNew), parse.GetValue(shards), parse.GetValue(batch), parse.GetValue(topP), parse.GetValue(seed),
                     parse.GetValue(problemPrefix)!, parse.GetValue(problemSuffix)!, parse.GetValue(responsePrefix)!,
@@ -93,7 +94,7 @@ public static class EvalCommand
                 var leader = world.IsLeader;
                 var weights = parse.GetValue(randomWeights) is { } preset ? $" (random weights of {preset})" : "";
                 if (leader)
-                    Console.WriteLine($"eval: model {modelDir}{weights} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +
+                    Console.WriteLine($"eval: model {parse.GetValue(model)}{weights} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +
                         $"max new tokens {settings.MaxNewTokens}, shards {settings.Shards}, batch {settings.BatchSequences}, seed {settings.Seed}, out {settings.OutputDir}"
                         + (world.Size > 1 ? $", {world.Size} ranks" : ""));
                 using var evalModel = EvalModel.Load(modelDir, placement, parse.GetValue(randomWeights), settings.Seed);

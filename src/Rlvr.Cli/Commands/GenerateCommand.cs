@@ -16,7 +16,8 @@ public static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Hugging Face model folder (config.json, *.safetensors, tokenizer.json).", Required = true };
+        var model = new Option<string>("--model") { Description = ModelArgument.Description + ".", Required = true };
+        var download = ModelArgument.CreateDownloadOption();
         var prompt = new Option<string?>("--prompt") { Description = "Prompt text (tokenized with the model's tokenizer)." };
         var promptIds = new Option<string?>("--prompt-ids") { Description = "Prompt as comma-separated token ids, e.g. 5,17,42." };
         var template = new Option<string?>("--template") { Description = $"Wrap --prompt in a template: {string.Join(", ", PromptTemplates.Names)}, 'auto' (from the model's chat template) or a file with {{problem}}." };
@@ -34,8 +35,8 @@ public static class GenerateCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default).", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print the completions as JSON." };
 
-        var command = new Command("generate", "Generate from a Hugging Face model folder.");
-        foreach (var option in new Option[] { model, prompt, promptIds, template, samples, greedy, temperature, topP, topK, maxNew, seed, device, dtype, stop, ignoreEos, threads, json })
+        var command = new Command("generate", "Generate from a Hugging Face model (a folder or a cached Hub id).");
+        foreach (var option in new Option[] { model, download, prompt, promptIds, template, samples, greedy, temperature, topP, topK, maxNew, seed, device, dtype, stop, ignoreEos, threads, json })
             command.Options.Add(option);
 
         command.SetAction(parse =>
@@ -51,8 +52,7 @@ public static class GenerateCommand
                     throw new ArgumentException($"--temperature: expected 0 (greedy) or more, got {heat}.");
                 if (parse.GetValue(topP) is var mass and (<= 0 or > 1))
                     throw new ArgumentException($"--top-p: expected a number in (0, 1], got {mass}.");
-                var folder = parse.GetValue(model)!;
-                if (!Directory.Exists(folder)) throw new ArgumentException($"--model: folder '{folder}' not found.");
+                var folder = ModelArgument.Locate(parse.GetValue(model)!, parse.GetValue(download)).Folder;
                 var text = parse.GetValue(prompt);
                 var ids = parse.GetValue(promptIds);
                 if ((text is null) == (ids is null)) throw new ArgumentException("give exactly one of --prompt and --prompt-ids.");

@@ -49,8 +49,8 @@ public static class LabelCommand
         sampling.AddTo(command);
         command.SetAction(parse => RunInterruptible(cancel => DataCliErrors.Run(() =>
         {
-            var modelDir = parse.GetValue(sampling.Model);
-            if ((parse.GetValue(samples) == null) == (modelDir == null))
+            var modelGiven = parse.GetValue(sampling.Model) != null;
+            if ((parse.GetValue(samples) == null) != modelGiven)
                 throw new DatasetException("give either --samples FILE (responses already sampled) or --model DIR (sample them now), not both or neither");
             var graderMode = parse.GetValue(mode)!.ToLowerInvariant() switch
             {
@@ -61,16 +61,17 @@ public static class LabelCommand
             var rows = parse.GetValue(testRows);
             if (rows < 0) throw new DatasetException($"--test-rows {rows}: expected 0 or more");
             if (parse.GetValue(limit) is < 1) throw new DatasetException($"--limit {parse.GetValue(limit)}: expected 1 or more");
+            var located = modelGiven ? sampling.Locate(parse) : null;
             var dataset = data.Load(parse, parse.GetValue(dataName)!);
             var problems = parse.GetValue(limit) is int n ? dataset.Problems.Take(n).ToList() : dataset.Problems;
             var grader = CreateGrader(graderMode);
             var outPath = parse.GetValue(outFolder)!;
 
-            var setName = parse.GetValue(name) ?? DefaultName(dataset.Name, modelDir);
+            var setName = parse.GetValue(name) ?? DefaultName(dataset.Name, located?.Name);
             var samplesPath = parse.GetValue(samples) ?? Path.Combine(outPath, setName + "_samples.jsonl");
             var world = World.FromEnvironment();
             using var collectives = Collectives.Open(world, cudaTensors: false);
-            if (modelDir != null) sampling.Run(parse, problems, samplesPath, cancel, world, new CollectivePeers(collectives));
+            if (located != null) sampling.Run(parse, located.Folder, problems, samplesPath, cancel, world, new CollectivePeers(collectives));
             if (!world.IsLeader) return; // labelling reads the samples file rank 0 wrote: one process is enough
 
             Console.WriteLine($"labeling {dataset.Name} ({dataset.Split.Name()}, {problems.Count} problems) from {samplesPath} with the {graderMode.ToString().ToLowerInvariant()} grader");
@@ -95,10 +96,10 @@ public static class LabelCommand
     }
 
     /// <summary>Upstream's folder names: DeepScaleR_mv_labeled_{model_id} when the labels come from a model.</summary>
-    private static string DefaultName(string dataset, string? modelDir)
+    private static string DefaultName(string dataset, string? modelName)
     {
         var name = $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset))}_mv_labeled";
-        return modelDir == null ? name : $"{name}_{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)))}";
+        return modelName == null ? name : $"{name}_{modelName}";
     }
 
     /// <summary>Runs the action with Ctrl-C stopping the sampling after the batch in flight (its samples are kept),

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Rlvr.Core.Data;
 using Rlvr.Core.Evaluation;
+using Rlvr.Core.Hub;
 using Rlvr.Core.Templates;
 using Rlvr.Torch.Evaluation;
 using Rlvr.Torch.Models;
@@ -19,7 +20,8 @@ internal sealed class LabelSampling
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public Option<string?> Model { get; } = new("--model") { Description = "Sample the responses with this Hugging Face model folder (instead of --samples)." };
+    public Option<string?> Model { get; } = new("--model") { Description = "Sample the responses with this Hugging Face model, a folder or a cached Hub id org/name[@revision] (instead of --samples)." };
+    private readonly Option<bool> _download = ModelArgument.CreateDownloadOption();
     private readonly Option<int> _votes = new("--votes") { Description = "Samples per problem (upstream --num_rollout).", DefaultValueFactory = _ => 64 };
     private readonly Option<string> _template = new("--template") { Description = "Prompt template; upstream sampled the raw problem text, no chat template.", DefaultValueFactory = _ => "raw" };
     private readonly Option<double> _temperature = new("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 1.0 };
@@ -37,18 +39,20 @@ internal sealed class LabelSampling
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, _votes, _template, _temperature, _topP, _maxNew, _seed, _batch, _device, _dtype, _threads, _randomWeights })
+        foreach (var option in new Option[] { Model, _download, _votes, _template, _temperature, _topP, _maxNew, _seed, _batch, _device, _dtype, _threads, _randomWeights })
         {
             command.Options.Add(option);
         }
     }
 
+    /// <summary>The folder of the parsed --model (a Hub id is looked up in the cache, or fetched with --download).</summary>
+    public LocatedModel Locate(ParseResult parse) => ModelArgument.Locate(parse.GetValue(Model)!, parse.GetValue(_download));
+
     /// <summary>Writes (or completes) <paramref name="samplesPath"/> with the parsed settings: k {id, response} lines per problem.</summary>
     /// <remarks>Under mpirun the batches are split across <paramref name="peers"/>; rank 0 prints and writes.</remarks>
-    public void Run(ParseResult parse, IReadOnlyList<Problem> problems, string samplesPath, CancellationToken cancel, Rlvr.Torch.Distributed.World world,
+    public void Run(ParseResult parse, string modelDir, IReadOnlyList<Problem> problems, string samplesPath, CancellationToken cancel, Rlvr.Torch.Distributed.World world,
         IWorkPeers peers)
     {
-        var modelDir = parse.GetValue(Model)!;
         var template = PromptTemplates.Create(parse.GetValue(_template)!);
         var settings = new VoteSamplingSettings(parse.GetValue(_votes), parse.GetValue(_temperature), parse.GetValue(_topP),
             parse.GetValue(_maxNew), parse.GetValue(_seed), parse.GetValue(_batch), template);

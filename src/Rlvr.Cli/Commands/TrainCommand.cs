@@ -24,16 +24,22 @@ public static class TrainCommand
     {
         var config = new Option<string?>("--config") { Description = $"YAML config file or preset name ({string.Join(", ", ConfigLoader.EmbeddedPresets)}); default: the embedded {ConfigLoader.DefaultPreset}" };
         var set = new Option<string[]>("--set") { Description = "Override a config value, e.g. --set rollout.temperature=0.7 (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var model = new Option<string?>("--model") { Description = "HF model folder replacing model.path" };
+        var model = new Option<string?>("--model") { Description = "Hugging Face model (a folder or a cached Hub id org/name[@revision]) replacing model.path" };
+        var download = ModelArgument.CreateDownloadOption();
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/<run.name>)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest complete checkpoint in the run folder" };
         var command = new Command("train", "Train a policy with GRPO on verifiable (or spurious) rewards.");
-        foreach (var o in new Option[] { config, set, model, output, resume }) command.Options.Add(o);
+        foreach (var o in new Option[] { config, set, model, download, output, resume }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             // Bad settings and files fail here or at the trainer's start, before any work; the top-level
             // guard (CliErrors) turns them into one line and exit 2.
             var resolved = ConfigLoader.Load(parse.GetValue(config), parse.GetValue(set) ?? []);
+            // model.path and --model may name a Hub id: found in the local cache (or fetched with --download) now,
+            // before the run folder is made. The tiny preset builds its own model.
+            var named = parse.GetValue(model) ?? (resolved.Model.Tiny is null ? resolved.Model.Path : null);
+            var baseModel = named is null ? null
+                : ModelArgument.Locate(named, parse.GetValue(download), parse.GetValue(model) is null ? "model.path" : "--model").Folder;
             var runDir = parse.GetValue(output) ?? Path.Combine("runs", resolved.Run.Name);
             var world = World.FromEnvironment();
             if (world.IsLeader)
@@ -41,10 +47,10 @@ public static class TrainCommand
                 Console.WriteLine("# rlvr train: resolved configuration");
                 Console.WriteLine(ConfigLoader.ToYaml(resolved));
             }
-            if (world.Size == 1) return Run(resolved, runDir, parse.GetValue(model), parse.GetValue(resume), new SingleProcessCollectives());
+            if (world.Size == 1) return Run(resolved, runDir, baseModel, parse.GetValue(resume), new SingleProcessCollectives());
             var cuda = TrainingSetup.ResolvePlacement(resolved, world).Device.type == TorchSharp.DeviceType.CUDA;
             using var collectives = Collectives.Open(world, cuda);
-            try { return Run(resolved, runDir, parse.GetValue(model), parse.GetValue(resume), collectives); }
+            try { return Run(resolved, runDir, baseModel, parse.GetValue(resume), collectives); }
             catch (Exception e)
             {
                 Console.Error.WriteLine($"error (rank {world.Rank} of {world.Size}): {e.Message}");
