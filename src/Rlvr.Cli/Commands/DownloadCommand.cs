@@ -44,7 +44,7 @@ public static class DownloadCommand
     {
         var cache = HubCache.FromEnvironment();
         var settings = HubSettings.FromEnvironment();
-        Console.Error.WriteLine($"downloading {id} from {settings.Endpoint} into {cache.Root}");
+        if (!settings.Offline) Console.Error.WriteLine($"downloading {id} from {settings.Endpoint} into {cache.Root}");
         using var downloader = new HubDownloader(cache, settings, new DownloadProgress(Console.Error, inPlace: !Console.IsErrorRedirected));
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
