@@ -32,7 +32,7 @@ public static class DownloadCommand
             }
             catch (Exception e) when (e is HubException or ArgumentException or IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"rlvr download: {e.Message}");
+                Console.Error.WriteLine($"error: {e.Message}");
                 return e is ArgumentException ? 2 : 1;
             }
         });

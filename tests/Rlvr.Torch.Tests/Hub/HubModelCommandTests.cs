@@ -1,15 +1,17 @@
 using Rlvr.Cli.Commands;
 using Rlvr.Core.Evaluation;
 using Rlvr.Tests;
+using Rlvr.Torch.Tests.Cli;
 
 namespace Rlvr.Torch.Tests.Hub;
 
 /// <summary>
 /// `rlvr generate` and `rlvr eval` given a Hub id, found in a cache made by hand in huggingface_hub's layout
 /// (refs/main, snapshots of relative symlinks into blobs/) that HF_HUB_CACHE points at; `--download` fetches
-/// an id that is not there from HF_ENDPOINT. Alone in a collection: these tests set environment variables.
+/// an id that is not there from HF_ENDPOINT. In the console collection (run alone): these tests set environment
+/// variables and read what the verbs print.
 /// </summary>
-[Collection(nameof(HubEnvironmentCollection))]
+[Collection(ConsoleCollection.Name)]
 public sealed class HubModelCommandTests : IDisposable
 {
     private const string Commit = "89abcdef0123456789abcdef0123456789abcdef";
@@ -73,8 +75,13 @@ public sealed class HubModelCommandTests : IDisposable
     {
         using var hub = new LoopbackHub();
         Environment.SetEnvironmentVariable("HF_ENDPOINT", hub.Endpoint);
-        Assert.Equal(2, Generate("--model", "my-org/tiny-qwen2"));
-        Assert.Equal(2, Eval("my-org/tiny-qwen2"));
+        foreach (var args in new[] { ["generate", "--prompt", "x"], ["eval", "--out", _temp["out"]], new[] { "train", "--out", _temp["out"] } })
+        {
+            var outcome = CliRunner.Run([.. args, "--model", "my-org/tiny-qwen2"]);
+            Assert.Equal(2, outcome.ExitCode);
+            Assert.Contains("not in the Hugging Face cache", Assert.Single(outcome.ErrorLines));
+            Assert.Contains("`rlvr download my-org/tiny-qwen2`", outcome.Stderr);
+        }
         Assert.Empty(hub.Requests);
         Assert.False(Directory.Exists(_temp["out"]));
     }
@@ -88,8 +95,10 @@ public sealed class HubModelCommandTests : IDisposable
         hub.AddRepo("my-org/tiny-qwen2", Commit, Directory.GetFiles(source)
             .Select(f => new LoopbackHub.RepoFile(Path.GetFileName(f), File.ReadAllBytes(f), f.EndsWith(".safetensors"))).ToList());
 
-        Assert.Equal(1, DownloadCommand.Create().Parse(["my-org/missing"]).Invoke());  // 404: one line, status 1
-        Assert.Equal(2, DownloadCommand.Create().Parse(["not-an-id"]).Invoke());
+        var missing = CliRunner.Run("download", "my-org/missing");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal("error: my-org/missing: not found on " + hub.Endpoint + " (HTTP 404): check the model id", missing.ErrorLines.Last());
+        Assert.Equal(2, CliRunner.Run("download", "not-an-id").ExitCode);
         Assert.Equal(0, Generate("--model", "my-org/tiny-qwen2", "--download"));
         hub.Requests.Clear();
         Assert.Equal(0, Eval("my-org/tiny-qwen2"));   // now cached: no request
@@ -98,7 +107,3 @@ public sealed class HubModelCommandTests : IDisposable
         Assert.DoesNotContain(hub.Requests, r => r.Path.StartsWith("/lfs/", StringComparison.Ordinal));  // blobs present: not fetched again
     }
 }
-
-/// <summary>Tests that set the Hugging Face environment variables run in here, one at a time, after the parallel ones.</summary>
-[CollectionDefinition(nameof(HubEnvironmentCollection), DisableParallelization = true)]
-public sealed class HubEnvironmentCollection;
