@@ -21,6 +21,8 @@ namespace Rlvr.Core.Hub;
 public sealed class HubDownloader : IDisposable
 {
     private const int BufferBytes = 1 << 20;
+    /// <summary>A transfer that sends nothing for this long is given up (and resumed by the next run), not waited on forever.</summary>
+    private static readonly TimeSpan ReadStall = TimeSpan.FromSeconds(60);
     private readonly HubCache _cache;
     private readonly HubSettings _settings;
     private readonly DownloadProgress? _progress;
@@ -128,9 +130,17 @@ public sealed class HubDownloader : IDisposable
             await using (var input = await response.Content.ReadAsStreamAsync(cancel))
             {
                 var buffer = new byte[BufferBytes];
+                using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                 int read;
-                while ((read = await input.ReadAsync(buffer, cancel)) > 0)
+                while (true)
                 {
+                    stall.CancelAfter(ReadStall);
+                    try { read = await input.ReadAsync(buffer, stall.Token); }
+                    catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+                    {
+                        throw new IOException($"no data for {ReadStall.TotalSeconds:0} s");
+                    }
+                    if (read == 0) break;
                     await output.WriteAsync(buffer.AsMemory(0, read), cancel);
                     written += read;
                     _progress?.Report(written);

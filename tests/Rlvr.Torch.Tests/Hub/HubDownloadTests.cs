@@ -45,24 +45,24 @@ public sealed class HubDownloadTests : IDisposable
         var sha = LoopbackHub.Sha256(weights);
         var incomplete = cache.BlobPath(Repo, sha) + ".incomplete";
 
-        // The connection drops part-way through model.safetensors (471,904 bytes): one line, the part kept.
-        _hub.CutNextLfsTransferAfter = 200_000;
-        using (var first = Downloader(cache))
-        {
-            var stopped = await Assert.ThrowsAsync<HubException>(() => first.DownloadAsync(id, []));
-            Assert.DoesNotContain('\n', stopped.Message);
-            Assert.Contains("model.safetensors", stopped.Message);
-            Assert.Contains("resume", stopped.Message);
-        }
+        // The transfer of model.safetensors (471,904 bytes) is killed once 200,000 bytes are in (as Ctrl-C would):
+        // the server has sent them and stalls; the progress lines say when the client has received them.
+        _hub.StallNextLfsTransferAfter = 200_000;
+        using var kill = new CancellationTokenSource();
+        var progress = new WatchedWriter(line => { if (line.StartsWith("model.safetensors: 200.0 kB / 471.9 kB at ", StringComparison.Ordinal)) kill.Cancel(); });
+        using (var first = new HubDownloader(cache, new HubSettings(_hub.Endpoint, null, Offline: false), new DownloadProgress(progress, inPlace: false, TimeSpan.Zero)))
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.DownloadAsync(id, [], kill.Token));
+        Assert.Contains(progress.Lines, l => l.StartsWith("model.safetensors: 200.0 kB / 471.9 kB at ", StringComparison.Ordinal) && l.Contains(" left"));
         var kept = new FileInfo(incomplete).Length;
-        Assert.InRange(kept, 1, weights.Length - 1);
+        Assert.Equal(200_000, kept);
         Assert.False(File.Exists(cache.BlobPath(Repo, sha)));
         Assert.Null(cache.FindSnapshot(id));  // refs/main is written only once every file is in
 
         _hub.Requests.Clear();
-        using (var second = Downloader(cache))
+        using (var second = new HubDownloader(cache, new HubSettings(_hub.Endpoint, null, Offline: false), new DownloadProgress(progress, inPlace: false, TimeSpan.Zero)))
             Assert.Equal(cache.SnapshotFolder(Repo, Commit), await second.DownloadAsync(id, []));
 
+        Assert.Contains(progress.Lines, l => l.StartsWith("model.safetensors: 471.9 kB / 471.9 kB at ", StringComparison.Ordinal) && l.EndsWith("(resumed at 200.0 kB) done"));
         // The weights were continued from where they stopped; the files already complete were not fetched again.
         var gets = _hub.Requests.Where(r => r.Method == "GET").ToList();
         Assert.Equal([$"bytes={kept}-"], gets.Where(r => r.Path == $"/lfs/{sha}").Select(r => r.Range));
@@ -76,6 +76,38 @@ public sealed class HubDownloadTests : IDisposable
         var fixture = ModelFixture.Load("qwen2-tied");
         using var model = CheckpointLoader.Load(located.Folder, Placement.Cpu);
         Assert.InRange(fixture.MaxLogitError(model, 0), 0, 1e-4);
+    }
+
+    [Fact]
+    public async Task ADroppedConnectionIsOneLineAndTheNextRunCompletesTheFile()
+    {
+        _hub.AddRepo(Repo, Commit, TinyModelFiles());
+        var cache = new HubCache(_temp["hub"]);
+        var id = HubModelId.Parse(Repo);
+        _hub.CutNextLfsTransferAfter = 200_000;
+        using (var first = Downloader(cache))
+        {
+            var stopped = await Assert.ThrowsAsync<HubException>(() => first.DownloadAsync(id, []));
+            Assert.DoesNotContain('\n', stopped.Message);
+            Assert.StartsWith("model.safetensors: the transfer stopped after ", stopped.Message);
+            Assert.EndsWith("run the same command again to resume it", stopped.Message);
+        }
+        using (var second = Downloader(cache))
+            await second.DownloadAsync(id, []);
+        var weights = File.ReadAllBytes(RepoPaths.Fixtures("qwen2-tied", "model.safetensors"));
+        Assert.Equal(weights, File.ReadAllBytes(cache.BlobPath(Repo, LoopbackHub.Sha256(weights))));
+    }
+
+    /// <summary>A text stream that hands each line to a callback as it is written, and keeps them.</summary>
+    private sealed class WatchedWriter(Action<string> onLine) : TextWriter
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+        public override void WriteLine(string? value)
+        {
+            Lines.Enqueue(value ?? "");
+            onLine(value ?? "");
+        }
     }
 
     [Fact]

@@ -16,7 +16,8 @@ namespace Rlvr.Torch.Tests.Hub;
 /// <item>a repository given a token answers 401 without it and 403 with another; an unknown one 404 (X-Error-Code
 /// RepoNotFound).</item>
 /// </list>
-/// <see cref="CutNextLfsTransferAfter"/> drops the connection part-way through the next storage transfer.
+/// <see cref="CutNextLfsTransferAfter"/> drops the connection part-way through the next storage transfer;
+/// <see cref="StallNextLfsTransferAfter"/> sends part of it and then waits, so that the client can be stopped there.
 /// </summary>
 internal sealed class LoopbackHub : IDisposable
 {
@@ -58,6 +59,11 @@ internal sealed class LoopbackHub : IDisposable
     /// <summary>When set, the next storage transfer sends this many bytes, then the connection is dropped.</summary>
     public long? CutNextLfsTransferAfter { get; set; }
 
+    /// <summary>When set, the next storage transfer sends this many bytes and then sends nothing more until disposal.</summary>
+    public long? StallNextLfsTransferAfter { get; set; }
+
+    private readonly CancellationTokenSource _stopping = new();
+
     public void AddRepo(string repo, string commit, IReadOnlyList<RepoFile> files, string? token = null)
     {
         _repos[repo] = new Repo(commit, files, token);
@@ -72,6 +78,7 @@ internal sealed class LoopbackHub : IDisposable
 
     public void Dispose()
     {
+        _stopping.Cancel();
         _listener.Stop();
         _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
@@ -84,8 +91,11 @@ internal sealed class LoopbackHub : IDisposable
             HttpListenerContext context;
             try { context = await _listener.GetContextAsync(); }
             catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
-            try { await HandleAsync(context); }
-            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException) { }
+            _ = Task.Run(async () =>  // one task per request: a stalled transfer must not hold up the next
+            {
+                try { await HandleAsync(context); }
+                catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException) { }
+            });
         }
     }
 
@@ -171,12 +181,14 @@ internal sealed class LoopbackHub : IDisposable
             response.Close();
             return;
         }
-        if (cuttable && CutNextLfsTransferAfter is long cut && content.Length - start > cut)
+        if (cuttable && (CutNextLfsTransferAfter ?? StallNextLfsTransferAfter) is long cut && content.Length - start > cut)
         {
-            CutNextLfsTransferAfter = null;
+            var stall = CutNextLfsTransferAfter is null;
+            (CutNextLfsTransferAfter, StallNextLfsTransferAfter) = (null, null);
             await response.OutputStream.WriteAsync(content.AsMemory((int)start, (int)cut));
             await response.OutputStream.FlushAsync();
-            await Task.Delay(300);  // let the client store what was sent before the connection drops
+            try { await Task.Delay(stall ? Timeout.Infinite : 300, _stopping.Token); }
+            catch (OperationCanceledException) { }
             response.Abort();
             return;
         }
