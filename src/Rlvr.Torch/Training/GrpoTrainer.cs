@@ -104,7 +104,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
 
         // The starting model: an HF folder (the configured one, or the tiny model built and warm-started here, by rank 0).
         if (World.IsLeader && config.Model.Tiny is not null && options.ModelOverride is null && !Directory.Exists(baseDir))
-            BuildTinyBase(baseDir, train, template, seed);
+            TinyBase.Build(config, train, baseDir, Log);
         _collectives.Barrier();
         if (!File.Exists(Path.Combine(baseDir, "config.json")))
             throw new FileNotFoundException($"model folder '{baseDir}' has no config.json (set model.path or --model)");
@@ -120,6 +120,11 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         var stops = template.StopStrings.Concat(config.Rollout.Stop).Distinct().ToArray();
         var generator = new ResponseGenerator(policy, eos, pad, stops, ids => tokenizer.Decode(ids.ToArray()));
         var collector = new RolloutCollector(generator, tokenizer, template, reward, accuracy, trueLabel, config.Rollout, seed);
+        var strategyPattern = new System.Text.RegularExpressions.Regex(config.Telemetry.StrategyPattern, System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        // The strategy task's exact P(A) and expected accuracy over all its problems, after every step.
+        var allProblems = train.Concat(heldOut).ToArray();
+        StrategyExact? Exact() => config.Data.Source != StrategyTask.SourceName ? null
+            : StrategyProbe.Measure(policy, allProblems, collector.PromptTokens, t => tokenizer.Encode(t), eos[0]);
 
         int rolloutSize = config.Rollout.PromptsPerStep * config.Rollout.SamplesPerPrompt;
         int updatesPerStep = config.Grpo.Epochs * ((rolloutSize + config.Grpo.TrainBatchSize - 1) / config.Grpo.TrainBatchSize);
@@ -158,6 +163,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
                     + (clockTimeouts > 0 ? $" ({clockTimeouts} by the wall-clock safety net: that verdict depends on the machine)" : ""));
             var all = sampled.SelectMany(g => g.Responses).ToArray();
             var samples = kept.SelectMany(g => g.Responses).ToArray();
+            foreach (var s in all) s.StrategyA = strategyPattern.IsMatch(s.Text);
             AssignAdvantages(kept, samples);
             var update = samples.Length == 0
                 ? null
@@ -169,6 +175,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
                     GradeTimeouts = workTimeouts + clockTimeouts, GradeWallClockTimeouts = clockTimeouts,
                     SecondsCommunicating = _collectives.Counters.Seconds, BytesCommunicated = _collectives.Counters.Bytes,
                 };
+            if (Exact() is { } exact)
+                metrics = metrics with { ExactStrategyA = exact.StrategyA, ExactAccuracy = exact.Accuracy, ExactAccuracyA = exact.AccuracyA, ExactAccuracyB = exact.AccuracyB };
             sink?.Write(metrics);
             if (sink is not null && config.Telemetry.SamplesEvery > 0 && step % config.Telemetry.SamplesEvery == 0)
                 foreach (var s in PickSamples(sampled)) sink.WriteSample(new { step, prompt = s.Problem.Prompt, label = s.Problem.Label,
@@ -208,25 +216,6 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         torch.random.set_rng_state(rng);
         Log($"resumed from {checkpoint.Path} (step {checkpoint.State.Step}, {prompts.Consumed} prompts consumed)");
         return checkpoint.State.Step;
-    }
-
-    private void BuildTinyBase(string baseDir, IReadOnlyList<Problem> train, IPromptTemplate template, int seed)
-    {
-        var tiny = config.Model.Tiny!;
-        var placement = TrainingSetup.ResolvePlacement(config);
-        Log($"building the tiny Qwen2-architecture model ({tiny.Layers} layers, hidden {tiny.HiddenSize}) and its byte-level tokenizer");
-        using var model = TinyModel.Create(tiny, placement, seed);
-        var tokenizerDir = baseDir + ".tokenizer";
-        TinyTokenizer.Write(tokenizerDir);
-        var tokenizer = HfTokenizer.Load(tokenizerDir);
-        Directory.Delete(tokenizerDir, recursive: true);
-        if (config.WarmStart.Steps > 0)
-        {
-            Log($"supervised warm start: {config.WarmStart.Steps} steps of {config.WarmStart.BatchSize} at lr {config.WarmStart.Lr}");
-            WarmStart.Run(model, train, p => tokenizer.Encode(template.Render(p.Prompt)), t => tokenizer.Encode(t),
-                TinyTokenizer.EndOfTextId, config.WarmStart, seed, Log);
-        }
-        TinyModel.Save(model, baseDir);
     }
 
     /// <summary>Each rank grades its own generate calls: the step's grade timeouts are the sum over ranks.</summary>

@@ -13,7 +13,13 @@ namespace Rlvr.Torch.Training;
 public sealed record UpdateStats(
     double Loss, double PolicyLoss, double Kl, double Entropy, double GradNorm,
     int OptimizerSteps, int SkippedSteps, int BadStepsInARow, ClipStatistics Clip,
-    long Tokens, double Seconds, double LearningRate);
+    long Tokens, double Seconds, double LearningRate)
+{
+    /// <summary>Clip counts at the decision token (the first response token) of strategy-A responses.</summary>
+    public ClipStatistics DecisionA { get; init; } = new();
+    /// <summary>The same for the other responses (strategy B).</summary>
+    public ClipStatistics DecisionB { get; init; } = new();
+}
 
 /// <summary>
 /// The PPO/GRPO update on one rollout batch (upstream.md §3.3): old log-probs from the policy before
@@ -75,6 +81,7 @@ public sealed class PolicyUpdater(
         var perMicro = new List<double[]>();
         double gradNormSum = 0;
         int steps = 0, skipped = 0;
+        ClipStatistics decisionA = new(), decisionB = new();
         for (int epoch = 0; epoch < config.Epochs; epoch++)
         {
             var order = Enumerable.Range(0, samples.Count).ToArray();
@@ -109,6 +116,7 @@ public sealed class PolicyUpdater(
                     if (config.EntropyCoef != 0)
                         loss = loss - config.EntropyCoef * GrpoMath.Aggregate(entropy!, mask, config.LossAggregation, maxNewTokens);
                     GrpoMath.CountClipping(logp, old, advantages, mask, LossOptions, clip);
+                    CountDecisionClipping(items, logp, old, advantages, mask, decisionA, decisionB);
                     float lossValue = loss.item<float>();
                     var row = stats.AsSpan(m * MicroStats, MicroStats);
                     row[0] = lossValue; row[1] = pg.item<float>(); row[2] = klValue; row[3] = batch.AttentionMask.sum().item<long>();
@@ -127,6 +135,8 @@ public sealed class PolicyUpdater(
             }
         }
         clip.Reduce(_collectives);
+        decisionA.Reduce(_collectives);
+        decisionB.Reduce(_collectives);
         // Sums in one process's order: a non-finite micro-batch counts (as upstream logs it) but adds no loss.
         int microCount = perMicro.Count;
         double lossSum = 0, pgSum = 0, klSum = 0;
@@ -144,7 +154,23 @@ public sealed class PolicyUpdater(
             Entropy: meanEntropy,
             GradNorm: steps == 0 ? 0 : gradNormSum / steps,
             OptimizerSteps: steps, SkippedSteps: skipped, BadStepsInARow: _badInARow, Clip: clip,
-            Tokens: tokens, Seconds: clock.Elapsed.TotalSeconds, LearningRate: optimizer.LearningRate);
+            Tokens: tokens, Seconds: clock.Elapsed.TotalSeconds, LearningRate: optimizer.LearningRate)
+        { DecisionA = decisionA, DecisionB = decisionB };
+    }
+
+    /// <summary>
+    /// Clip counts at the first response token, where the strategy task's choice is made, split by the
+    /// strategy the response took: which of the two tokens the clip holds back, and on which side.
+    /// </summary>
+    private void CountDecisionClipping(ScoredResponse[] items, Tensor logp, Tensor old, Tensor advantages, Tensor mask,
+        ClipStatistics a, ClipStatistics b)
+    {
+        using var scope = NewDisposeScope();
+        var isA = torch.tensor(items.Select(s => s.StrategyA ? 1f : 0f).ToArray(), device: mask.device).unsqueeze(1); // [B, 1]
+        var first = mask.narrow(1, 0, 1);
+        var (logp0, old0) = (logp.narrow(1, 0, 1), old.narrow(1, 0, 1));
+        GrpoMath.CountClipping(logp0, old0, advantages, first * isA, LossOptions, a);
+        GrpoMath.CountClipping(logp0, old0, advantages, first * (1 - isA), LossOptions, b);
     }
 
     /// <summary>

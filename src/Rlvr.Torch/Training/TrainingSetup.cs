@@ -59,9 +59,11 @@ public static class TrainingSetup
     public static (IReadOnlyList<Problem> Train, IReadOnlyList<Problem> HeldOut) LoadProblems(DataConfig data, int seed)
     {
         IReadOnlyList<Problem> all;
-        if (data.Source == ArithmeticTask.SourceName) all = ArithmeticTask.Generate(data.GeneratedCount, data.GeneratedMaxOperand, seed);
+        if (data.Source == ArithmeticTask.SourceName || data.Source == StrategyTask.SourceName)
+            all = StrategyTask.Generate(data.GeneratedCount, data.GeneratedMaxOperand, seed, data.LabelShift)
+                .Select(p => p with { Source = data.Source }).ToArray();
         else if (data.Source.StartsWith("generated:", StringComparison.Ordinal))
-            throw new InvalidDataException($"data.source '{data.Source}': the only generated task is {ArithmeticTask.SourceName}");
+            throw new InvalidDataException($"data.source '{data.Source}': the generated tasks are {ArithmeticTask.SourceName} and {StrategyTask.SourceName}");
         else
         {
             var split = data.Split.Length == 0 ? (DatasetSplit?)null : DatasetSplits.Parse(data.Split);
@@ -73,9 +75,10 @@ public static class TrainingSetup
         return (all.Take(all.Count - data.HeldOut).ToArray(), all.Skip(all.Count - data.HeldOut).ToArray());
     }
 
-    /// <summary>The TRUE label of each problem: from <c>data.true_labels</c> matched by problem text, else its own label.</summary>
+    /// <summary>The TRUE label of each problem: computed for generated tasks; from <c>data.true_labels</c> matched by problem text, else its own label.</summary>
     public static Func<Problem, string> TrueLabels(DataConfig data)
     {
+        if (data.Source.StartsWith("generated:", StringComparison.Ordinal)) return StrategyTask.TrueAnswer;  // both tasks are "a+b="
         if (data.TrueLabels.Length == 0) return p => p.Label;
         var truth = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var split in new[] { DatasetSplit.Train, DatasetSplit.Test })

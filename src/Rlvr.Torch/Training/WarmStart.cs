@@ -9,14 +9,17 @@ namespace Rlvr.Torch.Training;
 
 /// <summary>
 /// A short supervised warm start (teacher-forced cross-entropy on the reference answer followed by
-/// EOS) so that a randomly initialised model gets some rewards before GRPO. Used by tiny-cpu only;
-/// the paper starts from pretrained models.
+/// EOS) so that a randomly initialised model gets some rewards before GRPO. Used by the tiny models
+/// only; the paper starts from pretrained models. A task may draw each example's target itself
+/// (the strategy task mixes two answer forms); by default the target is the problem's label.
 /// </summary>
 public static class WarmStart
 {
     /// <summary>Trains <paramref name="model"/> for <c>config.Steps</c> steps; returns the last loss.</summary>
+    /// <param name="target">Draws one example's target text (with the warm start's own random); null = the label.</param>
     public static double Run(CausalLanguageModel model, IReadOnlyList<Problem> problems, Func<Problem, int[]> promptTokens,
-        Func<string, int[]> encode, int eosId, WarmStartConfig config, int seed, Action<string>? log = null)
+        Func<string, int[]> encode, int eosId, WarmStartConfig config, int seed, Action<string>? log = null,
+        Func<Problem, Random, string>? target = null)
     {
         if (config.Steps <= 0) return double.NaN;
         using var adam = new MasterWeightAdam(model.named_parameters(), config.Lr, beta2: 0.99);
@@ -29,7 +32,8 @@ public static class WarmStart
             var items = Enumerable.Range(0, config.BatchSize).Select(_ =>
             {
                 var p = problems[random.Next(problems.Count)];
-                return new ScoredResponse(p, promptTokens(p), [.. encode(p.Label), eosId], p.Label, false, 0, 0);
+                var text = target?.Invoke(p, random) ?? p.Label;
+                return new ScoredResponse(p, promptTokens(p), [.. encode(text), eosId], text, false, 0, 0);
             }).ToArray();
             using var batch = new SequenceBatch(items, eosId, model.Placement.Device);
             var (logp, _) = batch.Score(model, withEntropy: false);

@@ -252,6 +252,12 @@ public static class ConfigLoader
         return names;
     });
 
+    private static bool IsRegex(string pattern)
+    {
+        try { _ = new System.Text.RegularExpressions.Regex(pattern); return true; }
+        catch (ArgumentException) { return false; }
+    }
+
     /// <summary>Checks each numeric setting's range (<see cref="ConfigRanges"/>) and the relations between
     /// settings; throws with the offending key named.</summary>
     public static void Validate(TrainConfig c, string origin)
@@ -273,5 +279,8 @@ public static class ConfigLoader
         Require(c.Run.Device is "auto" or "cpu" or "cuda", $"run.device '{c.Run.Device}': expected auto, cpu or cuda");
         Require(c.Model.Dtype is "auto" or "bf16" or "fp32", $"model.dtype '{c.Model.Dtype}': expected auto, bf16 or fp32");
         Require(c.Model.Tiny is not null || c.Model.Path.Length > 0, "model.path is empty and model.tiny is not set");
+        Require(c.Data.LabelShift == 0 || c.Data.Source.StartsWith("generated:", StringComparison.Ordinal),
+            "data.label_shift applies to generated sources only (a dataset's incorrect labels come from data.true_labels)");
+        Require(IsRegex(c.Telemetry.StrategyPattern), $"telemetry.strategy_pattern '{c.Telemetry.StrategyPattern}' is not a valid regular expression");
     }
 }

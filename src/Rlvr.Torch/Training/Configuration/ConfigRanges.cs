@@ -54,6 +54,9 @@ public static class ConfigRanges
         AtLeast("data.generated_count", 1),
         AtLeast("data.generated_max_operand", 0),
         AtLeast("data.held_out", 0),
+        Between("data.strategy_a_fraction", 0, 1),
+        Between("data.strategy_b_error_rate", 0, 1),
+        Any("data.label_shift"),                   // the incorrect-label offset of generated tasks
         AtLeast("rollout.prompts_per_step", 1),
         AtLeast("rollout.samples_per_prompt", 1),
         Positive("rollout.temperature"),

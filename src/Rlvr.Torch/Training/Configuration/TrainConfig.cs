@@ -82,7 +82,7 @@ public sealed record TinyModelConfig
 /// <summary>Training prompts and labels.</summary>
 public sealed record DataConfig
 {
-    /// <summary>Dataset catalog name or path (upstream --prompt_data json@data/DeepScaleR), or "generated:arithmetic".</summary>
+    /// <summary>Dataset catalog name or path (upstream --prompt_data json@data/DeepScaleR), or "generated:arithmetic" / "generated:strategies".</summary>
     public string Source { get; init; } = "DeepScaleR";
     /// <summary>"train" or "test"; empty = the dataset's own default split.</summary>
     public string Split { get; init; } = "";
@@ -103,6 +103,12 @@ public sealed record DataConfig
     public int GeneratedMaxOperand { get; init; } = 19;
     /// <summary>Rows kept out of training for in-training evaluation when no evaluation set is named.</summary>
     public int HeldOut { get; init; } = 0;
+    /// <summary>Strategy task (generated:strategies): fraction of warm-start answers written "#sum" (strategy A), which sets the base policy's P(A).</summary>
+    public double StrategyAFraction { get; init; } = 0.5;
+    /// <summary>Strategy task: fraction of warm-start strategy-B answers ("sum") that are wrong, so B is the worse strategy.</summary>
+    public double StrategyBErrorRate { get; init; } = 0.5;
+    /// <summary>Generated tasks: the training label is the true answer plus this (non-zero: an incorrect-label reward; accuracy stays against the truth).</summary>
+    public int LabelShift { get; init; } = 0;
 }
 
 /// <summary>How responses are sampled.</summary>
@@ -247,6 +253,11 @@ public sealed record TelemetryConfig
     public int SamplesCount { get; init; } = 8;
     /// <summary>Also write a TensorBoard event file.</summary>
     public bool Tensorboard { get; init; } = true;
+    /// <summary>
+    /// Regex (case-insensitive) that marks a response as strategy A for the strategy metrics: the paper's
+    /// code reasoning is "python" (its "mentions python" predicate); the strategy task's is "^#".
+    /// </summary>
+    public string StrategyPattern { get; init; } = "python";
 }
 
 /// <summary>Evaluation during training.</summary>

@@ -16,6 +16,9 @@ public sealed record ScoredResponse(Problem Problem, int[] PromptTokens, int[] R
     /// <summary>Group-normalised advantage, filled in after scoring.</summary>
     public float Advantage { get; set; }
 
+    /// <summary>Whether the response follows strategy A (<c>telemetry.strategy_pattern</c>), filled in after scoring.</summary>
+    public bool StrategyA { get; set; }
+
     /// <summary>Whether the response mentions "python" (the paper's code-reasoning predicate).</summary>
     public bool MentionsPython => Text.Contains("python", StringComparison.OrdinalIgnoreCase);
 }

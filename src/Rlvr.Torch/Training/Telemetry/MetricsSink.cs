@@ -54,6 +54,11 @@ public sealed class MetricsSink : IDisposable
             Scalar($"clip_low_{bucket}", v.Low); Scalar($"clip_high_{bucket}", v.High);
         }
         Scalar("grade_timeouts", m.GradeTimeouts);
+        Scalar("strategy_frequency", m.StrategyFrequency);
+        foreach (var (strategy, v) in m.ClipAtDecision) { Scalar($"clip_decision_low_{strategy}", v.Low); Scalar($"clip_decision_high_{strategy}", v.High); }
+        foreach (var (name, v) in new[] { ("strategy_accuracy_a", m.StrategyAccuracyA), ("strategy_accuracy_b", m.StrategyAccuracyB),
+            ("exact_strategy_a", m.ExactStrategyA), ("exact_accuracy", m.ExactAccuracy), ("exact_accuracy_a", m.ExactAccuracyA), ("exact_accuracy_b", m.ExactAccuracyB) })
+            if (v is double value) Scalar(name, value);
         Scalar("entropy", m.Entropy); Scalar("kl", m.Kl); Scalar("loss", m.Loss); Scalar("policy_loss", m.PolicyLoss);
         Scalar("grad_norm", m.GradNorm); Scalar("lr", m.Lr); Scalar("tokens_per_second", m.TokensPerSecond);
         Scalar("seconds_generating", m.SecondsGenerating); Scalar("seconds_scoring", m.SecondsScoring); Scalar("seconds_training", m.SecondsTraining);

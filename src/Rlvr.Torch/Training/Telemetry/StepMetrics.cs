@@ -35,6 +35,22 @@ public sealed record StepMetrics
     public double ClipFractionHigh { get; init; }
     /// <summary>Clip fractions per bucket of the old policy's token probability (the paper's clipping bias).</summary>
     public Dictionary<string, ClipBucket> ClipByOldProb { get; init; } = [];
+    /// <summary>Fraction of responses matching <c>telemetry.strategy_pattern</c> (strategy A; "python" = the code frequency).</summary>
+    public double StrategyFrequency { get; init; }
+    /// <summary>Accuracy (true label) of the strategy-A responses; null when there were none.</summary>
+    public double? StrategyAccuracyA { get; init; }
+    /// <summary>Accuracy (true label) of the other responses; null when there were none.</summary>
+    public double? StrategyAccuracyB { get; init; }
+    /// <summary>Clip fractions at the decision (first response) token, by the strategy taken ("a", "b") and side.</summary>
+    public Dictionary<string, ClipBucket> ClipAtDecision { get; init; } = [];
+    /// <summary>Strategy task only, after the step's update: exact mean P(strategy A) over the task's problems (one scoring pass).</summary>
+    public double? ExactStrategyA { get; init; }
+    /// <summary>Strategy task only: exact expected accuracy of a temperature-1 sample (see StrategyProbe).</summary>
+    public double? ExactAccuracy { get; init; }
+    /// <summary>Strategy task only: exact P(correct | strategy A).</summary>
+    public double? ExactAccuracyA { get; init; }
+    /// <summary>Strategy task only: exact P(correct | strategy B).</summary>
+    public double? ExactAccuracyB { get; init; }
     /// <summary>Mean token entropy of the policy on its own responses (before the update).</summary>
     public double Entropy { get; init; }
     /// <summary>Mean KL to the reference (0 without one).</summary>

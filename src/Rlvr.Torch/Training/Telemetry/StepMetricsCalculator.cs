@@ -14,6 +14,9 @@ public static class StepMetricsCalculator
         var buckets = ClipStatistics.BucketNames.Select((name, b) =>
             (name, new ClipBucket(clip.BucketTokens(b), clip.BucketLowFraction(b), clip.BucketHighFraction(b))))
             .ToDictionary(x => x.name, x => x.Item2);
+        var strategyA = all.Where(s => s.StrategyA).ToArray();
+        var strategyB = all.Where(s => !s.StrategyA).ToArray();
+        static ClipBucket Whole(ClipStatistics c) => new(c.Tokens, c.LowFraction, c.HighFraction);
         return new StepMetrics
         {
             Step = step,
@@ -29,6 +32,10 @@ public static class StepMetricsCalculator
             ClipFractionLow = clip.LowFraction,
             ClipFractionHigh = clip.HighFraction,
             ClipByOldProb = buckets,
+            StrategyFrequency = strategyA.Length / (double)all.Length,
+            StrategyAccuracyA = strategyA.Length == 0 ? null : strategyA.Average(s => s.Correct),
+            StrategyAccuracyB = strategyB.Length == 0 ? null : strategyB.Average(s => s.Correct),
+            ClipAtDecision = new() { ["a"] = Whole(update?.DecisionA ?? new()), ["b"] = Whole(update?.DecisionB ?? new()) },
             Entropy = update?.Entropy ?? 0,
             Kl = update?.Kl ?? 0,
             Loss = update?.Loss ?? 0,
