@@ -17,6 +17,7 @@ public static class RlvrCli
         foreach (var command in new[]
         {
             TrainCommand.Create(),
+            DemoCommand.Create(),
             EvalCommand.Create(),
             AnalyzeCommand.Create(),
             GradeCommand.Create(),

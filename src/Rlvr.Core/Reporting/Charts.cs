@@ -6,6 +6,9 @@ namespace Rlvr.Core.Reporting;
 /// <summary>One named line of a line plot (x and y of equal length).</summary>
 public sealed record LineSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
 
+/// <summary>A line with a shaded band around it (e.g. the mean over seeds and their range).</summary>
+public sealed record BandSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, IReadOnlyList<double> Low, IReadOnlyList<double> High);
+
 /// <summary>One group of bars of a grouped bar chart: its name (legend) and one value per category (null = absent).</summary>
 public sealed record BarSeries(string Name, IReadOnlyList<double?> Values);
 
@@ -32,6 +35,31 @@ public static class Charts
             line.MarkerSize = s.X.Count <= 50 ? 4 : 0;
         }
         Decorate(plot, title, xLabel, yLabel, series.Count > 1);
+        Save(plot, path, width, height);
+    }
+
+    /// <summary>Draws lines each with a translucent band from Low to High (seed bands).</summary>
+    public static void BandPlot(string path, string title, string xLabel, string yLabel, IReadOnlyList<BandSeries> series,
+        int width = 900, int height = 550)
+    {
+        if (series.Count == 0) throw new ArgumentException("a band plot needs at least one series", nameof(series));
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (var i = 0; i < series.Count; i++)
+        {
+            var s = series[i];
+            if (new[] { s.Y.Count, s.Low.Count, s.High.Count }.Any(n => n != s.X.Count))
+                throw new ArgumentException($"series '{s.Name}': x, y, low and high differ in length");
+            var color = palette.GetColor(i);
+            var band = plot.Add.FillY(s.X.ToArray(), s.Low.ToArray(), s.High.ToArray());
+            band.FillColor = color.WithAlpha(0.15);
+            band.LineWidth = 0;
+            var line = plot.Add.Scatter(s.X.ToArray(), s.Y.ToArray(), color);
+            line.LegendText = s.Name;
+            line.MarkerSize = 0;
+            line.LineWidth = 2;
+        }
+        Decorate(plot, title, xLabel, yLabel, true);
         Save(plot, path, width, height);
     }
 
