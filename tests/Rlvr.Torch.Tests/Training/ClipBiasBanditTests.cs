@@ -27,7 +27,7 @@ public class ClipBiasBanditTests
     // 4 arms, mode at 0.9 (above 1/1.2); 5 rollout batches of 64 samples each; SGD lr 2 on the logits.
     private static ClipBiasBandit.Settings Mode90(int updates, bool clip, int arms = 4, double mode = 0.9) =>
         new(mode, arms, Trials: 2000, RolloutBatches: 5, SamplesPerBatch: 64, UpdatesPerBatch: updates, Lr: 2.0,
-            new PolicyLossOptions(Clip: clip), Seed: 13);
+            new PolicyLossOptions(Kind: clip ? PolicyLossKind.ClippedRatio : PolicyLossKind.UnclippedRatio), Seed: 13);
 
     [Fact]
     public void Clipped_loss_with_several_updates_per_batch_raises_the_mode_on_random_advantages()

@@ -15,7 +15,7 @@ public sealed record DemoCondition(string Name, string What, IReadOnlyList<strin
     [
         new("ground_truth", "the true answer: should gain most", ["reward.name=math"]),
         new("random_clip", "random reward, PPO clip, several updates per batch: the clip bias should raise P(A) and accuracy", ["reward.name=random0.5"]),
-        new("random_no_clip", "random reward without the clip: no systematic gain expected", ["reward.name=random0.5", "grpo.clip=false"]),
+        new("random_no_clip", "random reward without the clip: no systematic gain expected", ["reward.name=random0.5", "grpo.policy_loss=unclipped_ratio"]),
         new("random_one_update", "random reward, one update per rollout batch (ratio = 1, the clip never acts): no systematic gain expected",
             ["reward.name=random0.5"], OneUpdatePerBatch: true),
         new("format", "format reward (an answer can be extracted): almost always 1 here, so almost no signal", ["reward.name=format"]),

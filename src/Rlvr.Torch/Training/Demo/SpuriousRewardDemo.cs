@@ -30,6 +30,9 @@ public static class SpuriousRewardDemo
     public static IReadOnlyList<DemoRun> Run(TrainConfig baseConfig, IReadOnlyList<DemoCondition> conditions, IReadOnlyList<int> seeds,
         string outDir, Action<string>? log = null)
     {
+        // The trainer sets this per run; the base models are built before any run, and libtorch's default
+        // (a thread per core, spin-waiting) costs several times the CPU time on a busy machine.
+        if (baseConfig.Run.Threads > 0) TorchSharp.torch.set_num_threads(baseConfig.Run.Threads);
         var runs = new List<DemoRun>();
         var starts = new Dictionary<string, StrategyExact>();
         foreach (var seed in seeds)
