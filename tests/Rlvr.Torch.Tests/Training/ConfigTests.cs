@@ -71,7 +71,8 @@ public class ConfigTests
         foreach (var n in names)
         {
             var c = ConfigLoader.Load(n);
-            Assert.True(c.Data.Source == Rlvr.Torch.Training.Tiny.ArithmeticTask.SourceName || Rlvr.Core.Data.DatasetCatalog.Find(c.Data.Source) is not null,
+            Assert.True(c.Data.Source is Rlvr.Torch.Training.Tiny.ArithmeticTask.SourceName or Rlvr.Torch.Training.Tiny.StrategyTask.SourceName
+                || Rlvr.Core.Data.DatasetCatalog.Find(c.Data.Source) is not null,
                 $"{n}: data.source {c.Data.Source} is not in the catalog");
             Assert.True(c.Data.TrueLabels.Length == 0 || Rlvr.Core.Data.DatasetCatalog.Find(c.Data.TrueLabels) is not null, $"{n}: data.true_labels");
             Rlvr.Core.Templates.PromptTemplates.Create(c.Data.Template);

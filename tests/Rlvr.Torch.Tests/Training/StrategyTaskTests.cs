@@ -85,7 +85,7 @@ public class StrategyTaskTests
     public void A_strategies_run_logs_strategy_telemetry_and_the_exact_mix_after_each_step()
     {
         using var folder = new TempFolder();
-        var config = ConfigLoader.Load("strategies", [TrainerEndToEndTests.PatientGrading, "run.steps=2", "warm_start.steps=40",
+        var config = ConfigLoader.Load("strategies", ["run.steps=2", "warm_start.steps=40",
             "telemetry.samples_every=1", "telemetry.samples_count=1000"]);
         var result = new GrpoTrainer(config, new TrainOptions(folder.Path)).Run();
         Assert.True(result.Completed, result.Message);
@@ -111,7 +111,7 @@ public class StrategyTaskTests
     public void The_demo_runs_every_condition_per_seed_from_one_base_per_mix()
     {
         using var folder = new TempFolder();
-        var config = ConfigLoader.Load("strategies", [TrainerEndToEndTests.PatientGrading, "run.steps=2", "warm_start.steps=20"]);
+        var config = ConfigLoader.Load("strategies", ["run.steps=2", "warm_start.steps=20"]);
         var conditions = DemoCondition.All.Where(c => c.Name is "random_one_update" or "inverse_random_clip").ToArray();
         var runs = SpuriousRewardDemo.Run(config, conditions, [1, 2], folder.Path);
         Assert.Equal(4, runs.Count);
