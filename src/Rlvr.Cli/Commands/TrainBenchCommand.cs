@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Rlvr.Core.Data;
+using Rlvr.Torch.Distributed;
 using Rlvr.Torch.Models;
 using Rlvr.Torch.Training;
 using Rlvr.Torch.Training.Optimization;
@@ -16,6 +17,9 @@ namespace Rlvr.Cli.Commands;
 /// response, clipped PPO loss, backward, grad-norm clip, Adam on fp32 masters) on a random-weight
 /// preset model, in tokens per second of the whole sequences: the same measure as
 /// ../shared/device/hf_baseline.py's hf_train_tok_s (which uses a plain LM loss and AdamW).
+/// Under <c>mpirun -np N</c> every rank runs the step on its own batch and the gradients are all-reduced
+/// (NCCL on CUDA, MPI on CPU; RLVR_COLLECTIVES=nccl forces NCCL in one GPU process), optionally with the
+/// optimizer state sharded (--zero-stage 1); the time and bytes in collectives are printed per step.
 /// </summary>
 public static class TrainBenchCommand
 {
@@ -27,20 +31,28 @@ public static class TrainBenchCommand
         var promptLength = new Option<int>("--prompt") { Description = "Prompt tokens per sequence.", DefaultValueFactory = _ => 64 };
         var responseLength = new Option<int>("--new") { Description = "Response tokens per sequence (the loss is on these).", DefaultValueFactory = _ => 64 };
         var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute layer activations in backward (as the Hugging Face baseline measures)." };
+        var zero = new Option<int>("--zero-stage") { Description = "Optimizer state over ranks: 0 replicated, 1 sharded (ZeRO-1).", DefaultValueFactory = _ => 0 };
         var command = new Command("train", "Time GRPO optimizer steps on a random-weight preset model.");
-        common.AddTo(command, batch, micro, promptLength, responseLength, checkpointing);
+        common.AddTo(command, batch, micro, promptLength, responseLength, checkpointing, zero);
         command.SetAction(parse =>
         {
             if (!common.TryResolve(parse, "train", out var config, out var placement, batch, micro, promptLength, responseLength)) return 2;
             var (b, m, p, n) = (parse.GetValue(batch), parse.GetValue(micro), parse.GetValue(promptLength), parse.GetValue(responseLength));
-            Console.WriteLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; preset {parse.GetValue(common.Preset)} ({config.ParameterCount() / 1e6:F1} M parameters, random weights), {placement}, torch threads {torch.get_num_threads()}");
-            Console.WriteLine($"batch {b} in micro-batches of {m}, prompt {p} + response {n} tokens; gradient checkpointing {(parse.GetValue(checkpointing) ? "on" : "off")}");
+            if (parse.GetValue(zero) is not (0 or 1)) { Console.Error.WriteLine($"error: --zero-stage {parse.GetValue(zero)}: expected 0 or 1"); return 2; }
+            var world = World.FromEnvironment();
+            if (world.Size > 1 && placement.Device.type == DeviceType.CUDA) placement = placement with { Device = torch.device(DeviceType.CUDA, world.LocalRank) };
+            using var collectives = Collectives.Open(world, placement.Device.type == DeviceType.CUDA);
+            bool reduce = collectives is not SingleProcessCollectives;
+            var print = world.IsLeader ? (Action<string>)Console.WriteLine : _ => { };
+            print($"ranks {world.Size} ({collectives.GetType().Name}), ZeRO stage {parse.GetValue(zero)}");
+            print($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; preset {parse.GetValue(common.Preset)} ({config.ParameterCount() / 1e6:F1} M parameters, random weights), {placement}, torch threads {torch.get_num_threads()}");
+            print($"batch {b} in micro-batches of {m}, prompt {p} + response {n} tokens; gradient checkpointing {(parse.GetValue(checkpointing) ? "on" : "off")}");
 
             using var model = new CausalLanguageModel(config, placement);
             model.InitializeRandom(0);
             model.GradientCheckpointing = parse.GetValue(checkpointing);
             model.train();
-            using var adam = new MasterWeightAdam(model.named_parameters(), 1e-6);
+            using var adam = new MasterWeightAdam(model.named_parameters(), 1e-6, collectives: collectives, zeroStage: parse.GetValue(zero));
             var random = new Random(0);
             var problem = new Problem("0", "", "", "bench", DatasetSplit.Train);
             var items = Enumerable.Range(0, b).Select(i => new ScoredResponse(problem,
@@ -63,6 +75,8 @@ public static class TrainBenchCommand
                     adam.AccumulateGradients(); // as the trainer: fp32 sums when a step spans micro-batches
                     loss.backward();
                 }
+                collectives.Counters.Reset();
+                if (reduce) adam.ReduceGradients(collectives);
                 adam.Apply();
                 if (placement.Device.type == DeviceType.CUDA) torch.cuda.synchronize(placement.Device);
                 return clock.Elapsed.TotalSeconds;
@@ -73,13 +87,15 @@ public static class TrainBenchCommand
             for (int r = 0; r < parse.GetValue(common.Repeats); r++)
             {
                 var seconds = Step();
-                Console.WriteLine($"step {r + 1}: {seconds:F3}s ({b * (p + n) / seconds:F0} tok/s)");
+                var c = collectives.Counters;
+                print($"step {r + 1}: {seconds:F3}s ({b * (p + n) / seconds:F0} tok/s per rank)"
+                    + (reduce ? $"; collectives {c.Seconds:F3}s for {c.Bytes / 1e6:F1} MB per rank ({c.Bytes / 1e9 / Math.Max(c.Seconds, 1e-9):F2} GB/s)" : ""));
                 best = Math.Min(best, seconds);
             }
             var tokS = b * (p + n) / best;
-            Console.WriteLine($"best: {best:F3}s per optimizer step, {tokS:F0} tok/s");
+            print($"best: {best:F3}s per optimizer step, {tokS:F0} tok/s per rank, {tokS * world.Size:F0} tok/s over {world.Size} rank(s)");
             if (parse.GetValue(common.Json))
-                Console.WriteLine(JsonSerializer.Serialize(new { preset = parse.GetValue(common.Preset), device = placement.ToString(), batch = b, micro_batch = m, prompt = p, @new = n, train_tok_s = Math.Round(tokS, 1) }));
+                print(JsonSerializer.Serialize(new { preset = parse.GetValue(common.Preset), device = placement.ToString(), batch = b, micro_batch = m, prompt = p, @new = n, train_tok_s = Math.Round(tokS, 1) }));
             return 0;
         });
         return command;

@@ -47,11 +47,10 @@ public static class TrainCommand
                 Console.WriteLine("# rlvr train: resolved configuration");
                 Console.WriteLine(ConfigLoader.ToYaml(resolved));
             }
-            if (world.Size == 1) return Run(resolved, runDir, baseModel, parse.GetValue(resume), new SingleProcessCollectives());
             var cuda = TrainingSetup.ResolvePlacement(resolved, world).Device.type == TorchSharp.DeviceType.CUDA;
             using var collectives = Collectives.Open(world, cuda);
             try { return Run(resolved, runDir, baseModel, parse.GetValue(resume), collectives); }
-            catch (Exception e)
+            catch (Exception e) when (world.Size > 1)
             {
                 Console.Error.WriteLine($"error (rank {world.Rank} of {world.Size}): {e.Message}");
                 collectives.Abort(1);

@@ -8,7 +8,7 @@ namespace Rlvr.Torch.Distributed;
 /// <summary>
 /// CUDA tensors over NCCL, everything else over MPI. Bootstrap as nccl-tests and Horovod do: rank 0 asks
 /// NCCL for a unique id and MPI carries it to every rank, which then joins the communicator on its GPU
-/// (its local rank). Collectives run on the CUDA default stream, the stream TorchSharp's kernels use, so
+/// (its local rank). At world size 1 no MPI is needed: the control collectives are the one process's. Collectives run on the CUDA default stream, the stream TorchSharp's kernels use, so
 /// they are ordered after the kernels that produced the tensor. The host then waits for the stream,
 /// polling NCCL's asynchronous error state: an error, or no completion within
 /// <see cref="TimeoutSeconds"/> (a dead or stuck peer), aborts the communicator and the whole job with a
@@ -20,13 +20,13 @@ public sealed unsafe class NcclCollectives : ICollectives
     public static double TimeoutSeconds => double.TryParse(Environment.GetEnvironmentVariable("RLVR_NCCL_TIMEOUT_S"),
         System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 600;
 
-    private readonly MpiCollectives _mpi;
+    private readonly ICollectives _mpi;
     private readonly NcclLibrary _nccl;
     private readonly IntPtr _comm;
     private bool _disposed;
 
-    /// <summary>Joins the NCCL communicator of all ranks of <paramref name="mpi"/>'s world, each on GPU local rank.</summary>
-    public NcclCollectives(MpiCollectives mpi)
+    /// <summary>Joins the NCCL communicator of all ranks of <paramref name="mpi"/>'s world (MPI, or one process), each on GPU local rank.</summary>
+    public NcclCollectives(ICollectives mpi)
     {
         _mpi = mpi;
         _nccl = NcclLibrary.Open();

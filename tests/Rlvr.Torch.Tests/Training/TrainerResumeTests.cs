@@ -128,7 +128,7 @@ public class TrainerResumeTests : IDisposable
 
     internal static string WithoutTimings(StepMetrics m) => JsonSerializer.Serialize(m with
     {
-        TokensPerSecond = 0, SecondsGenerating = 0, SecondsScoring = 0, SecondsTraining = 0, SecondsCommunicating = 0, BytesCommunicated = 0,
+        TokensPerSecond = 0, SecondsGenerating = 0, SecondsScoring = 0, SecondsTraining = 0, SecondsCommunicating = 0, BytesCommunicated = 0, SecondsStep = 0,
     });
 
     /// <summary>Starts `rlvr train` on the tiny-cpu preset in <paramref name="runDir"/> with <paramref name="overrides"/> (default: this test's).</summary>

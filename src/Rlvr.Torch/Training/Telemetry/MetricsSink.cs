@@ -62,7 +62,7 @@ public sealed class MetricsSink : IDisposable
         Scalar("entropy", m.Entropy); Scalar("kl", m.Kl); Scalar("loss", m.Loss); Scalar("policy_loss", m.PolicyLoss);
         Scalar("grad_norm", m.GradNorm); Scalar("lr", m.Lr); Scalar("tokens_per_second", m.TokensPerSecond);
         Scalar("seconds_generating", m.SecondsGenerating); Scalar("seconds_scoring", m.SecondsScoring); Scalar("seconds_training", m.SecondsTraining);
-        Scalar("seconds_communicating", m.SecondsCommunicating);
+        Scalar("seconds_communicating", m.SecondsCommunicating); Scalar("seconds_step", m.SecondsStep);
         if (m.EvalAccuracy is double e) _tensorboard.add_scalar("eval/accuracy", (float)e, m.Step);
     }
 

@@ -86,6 +86,8 @@ public sealed record StepMetrics
     public double SecondsScoring { get; init; }
     /// <summary>Seconds spent in forward/backward and optimizer steps.</summary>
     public double SecondsTraining { get; init; }
+    /// <summary>Wall-clock seconds of the whole step on rank 0 (rollout, update, evaluation).</summary>
+    public double SecondsStep { get; init; }
     /// <summary>Seconds rank 0 spent in collectives (all-reduce, broadcast, all-gather; 0 in one process).</summary>
     public double SecondsCommunicating { get; init; }
     /// <summary>Bytes rank 0 sent into collectives during the step (0 in one process).</summary>

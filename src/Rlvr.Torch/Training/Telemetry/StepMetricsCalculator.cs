@@ -51,6 +51,7 @@ public static class StepMetricsCalculator
             SecondsGenerating = timing.GenerateSeconds,
             SecondsScoring = timing.ScoreSeconds,
             SecondsTraining = update?.Seconds ?? 0,
+            SecondsStep = seconds,
         };
     }
 }
