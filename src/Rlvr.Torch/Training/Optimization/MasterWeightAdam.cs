@@ -112,17 +112,23 @@ public sealed class MasterWeightAdam : IDisposable
 
     /// <summary>
     /// Adds every rank's gradients (all-reduce, in fp32 where fp32 sums are kept) so that each rank holds the
-    /// gradient of the whole global batch; a rank that computed no gradient for a parameter contributes zeros.
+    /// gradient of the whole global batch. A rank that computed no gradient for a parameter contributes zeros;
+    /// a parameter no rank computed a gradient for keeps none (so <see cref="Apply"/> skips it, as one process
+    /// would: a zero gradient would still move it through its moments).
     /// </summary>
     public void ReduceGradients(ICollectives collectives)
     {
         using var noGrad = torch.no_grad();
         AccumulateGradients(); // bf16 gradients into their fp32 sums first: the sum over ranks is taken in fp32
+        bool InSums(int i) => _fp32Sums && !ReferenceEquals(_params[i].Master, _params[i].Model);
+        var present = Enumerable.Range(0, _params.Length)
+            .Select(i => (InSums(i) ? _sums[i] is not null : _params[i].Model.grad is not null) ? 1.0 : 0.0).ToArray();
+        collectives.AllReduceSum(present);
         for (int i = 0; i < _params.Length; i++)
         {
+            if (present[i] == 0) continue;
             var model = _params[i].Model;
-            bool separate = !ReferenceEquals(_params[i].Master, model);
-            if (_fp32Sums && separate)
+            if (InSums(i))
                 collectives.AllReduceSum(_sums[i] ??= torch.zeros_like(_params[i].Master).DetachFromDisposeScope());
             else
             {
