@@ -148,6 +148,11 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         if (startStep == 0 && config.Eval.Every > 0 && Eval(0) is double baseline)
             Log($"eval at step 0: accuracy {baseline:F3}");
 
+        // Snapshots for an evaluation follower (rank 0 writes them): the base model's first, unless resuming.
+        var snapshots = World.IsLeader && config.Eval.SnapshotEvery > 0 ? SnapshotStore.InRun(runDir) : null;
+        snapshots?.Reopen();
+        if (snapshots is not null && startStep == 0) SaveSnapshot(snapshots, policy, baseDir, runDir, 0);
+
         string? lastCheckpoint = latest?.Path;
         for (int step = startStep + 1; step <= config.Run.Steps; step++)
         {
@@ -187,10 +192,12 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             {
                 var message = $"stopped at step {step}: {updater.BadStepsInARow} optimizer steps in a row had a NaN/Inf loss or gradient and were skipped; last good checkpoint: {lastCheckpoint ?? "none"}";
                 Log(message);
+                snapshots?.MarkFinished(new RunEnd(step, Completed: false));
                 return new TrainResult(false, step, message);
             }
             if (update is not null && update.SkippedSteps > 0)
                 Log($"step {step}: {update.SkippedSteps} optimizer step(s) skipped (NaN/Inf loss or gradient)");
+            if (snapshots is not null && step % config.Eval.SnapshotEvery == 0) SaveSnapshot(snapshots, policy, baseDir, runDir, step);
             bool due = (config.Checkpoint.Every > 0 && step % config.Checkpoint.Every == 0) || step == config.Run.Steps;
             // A step that ended on a skipped update is not saved: the newest checkpoint stays the last good one.
             if (due && updater.BadStepsInARow == 0)
@@ -198,6 +205,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             if (World.IsLeader && (step % 5 == 0 || step == config.Run.Steps)) WritePlot(runDir);
         }
         if (World.IsLeader) WritePlot(runDir);
+        snapshots?.MarkFinished(new RunEnd(config.Run.Steps, Completed: true));
         return new TrainResult(true, config.Run.Steps, $"finished {config.Run.Steps} steps; run folder {runDir}");
     }
 
@@ -268,6 +276,14 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         // Greedy, one response per problem (upstream's MATH@1 protocol), scored by the accuracy reward.
         var (groups, _) = collector.Collect(problems, StepRandom.Seed(config.Run.Seed, step, StepRandom.Stream.Eval), 1, 0, config.Eval.MaxNewTokens);
         return groups.Average(g => g.Responses[0].Correct);
+    }
+
+    /// <summary>Writes the policy as snapshot <paramref name="step"/> and drops snapshots evaluated long enough ago.</summary>
+    private void SaveSnapshot(SnapshotStore snapshots, CausalLanguageModel policy, string baseDir, string runDir, int step)
+    {
+        var path = snapshots.Save(step, dir => CheckpointSaver.Save(policy, dir, copyFrom: baseDir));
+        snapshots.Prune(SnapshotEvalLog.EvaluatedSteps(runDir), config.Eval.SnapshotKeep);
+        Log($"snapshot: {path}");
     }
 
     private string SaveCheckpoint(CheckpointStore store, CausalLanguageModel policy, MasterWeightAdam optimizer, string baseDir,

@@ -89,6 +89,8 @@ public static class ConfigRanges
         AtLeast("telemetry.samples_every", 0),      // 0 = never
         AtLeast("telemetry.samples_count", 0),
         AtLeast("eval.every", 0),                   // 0 = never
+        AtLeast("eval.snapshot_every", 0),          // 0 = no snapshots
+        AtLeast("eval.snapshot_keep", 0),
         AtLeast("eval.max_new_tokens", 1),
         AtLeast("eval.max_prompts", 1),
         AtLeast("warm_start.steps", 0),             // 0 = no warm start
