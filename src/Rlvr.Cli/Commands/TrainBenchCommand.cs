@@ -57,8 +57,8 @@ public static class TrainBenchCommand
             var problem = new Problem("0", "", "", "bench", DatasetSplit.Train);
             var items = Enumerable.Range(0, b).Select(i => new ScoredResponse(problem,
                 Enumerable.Range(0, p).Select(_ => random.Next(config.VocabSize)).ToArray(),
-                Enumerable.Range(0, n).Select(_ => random.Next(config.VocabSize)).ToArray(), "", false, 0, 0)
-            { Advantage = i % 2 == 0 ? 1f : -1f }).ToArray();
+                Enumerable.Range(0, n).Select(_ => random.Next(config.VocabSize)).ToArray(), "", false, 0, 0)).ToArray();
+            var itemAdvantages = Enumerable.Range(0, b).Select(i => i % 2 == 0 ? 1f : -1f).ToArray();
             var options = new PolicyLossOptions();
 
             double Step()
@@ -70,7 +70,7 @@ public static class TrainBenchCommand
                     var chunk = items.Skip(start).Take(m).ToArray();
                     using var seqs = new SequenceBatch(chunk, 0, placement.Device);
                     var (logp, _) = seqs.Score(model, withEntropy: false);
-                    var advantages = torch.tensor(chunk.Select(c => c.Advantage).ToArray(), device: placement.Device);
+                    var advantages = torch.tensor(itemAdvantages.Skip(start).Take(m).ToArray(), device: placement.Device);
                     var loss = GrpoMath.PolicyLoss(logp, logp.detach(), advantages, seqs.ResponseMask, options) / ((b + m - 1) / m);
                     adam.AccumulateGradients(); // as the trainer: fp32 sums when a step spans micro-batches
                     loss.backward();

@@ -31,9 +31,7 @@ public sealed class EvalModel : IDisposable
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"--model {directory}: no such folder");
         var tokenizer = HfTokenizer.Load(directory);
-        var defaults = GenerationDefaults.Read(directory);
-        var eos = defaults.EosTokenIds.Concat(tokenizer.EosTokenId is int e ? [e] : []).Distinct().ToArray();
-        var pad = tokenizer.PadTokenId ?? defaults.PadTokenId ?? (eos.Length > 0 ? eos[0] : 0);
+        var (eos, pad) = SpecialTokens.Resolve(directory, tokenizer);
         CausalLanguageModel model;
         if (randomPreset is null)
         {

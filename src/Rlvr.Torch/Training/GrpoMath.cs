@@ -24,7 +24,11 @@
 //     DrGrpo                 sum_{b,t} L / (B * max_new_tokens)    (Dr. GRPO: a constant normaliser)
 // KL to a reference policy (x = logp - logp_ref, per token; the same aggregation as the loss):
 //     k1 = x,   k2 = x^2 / 2,   k3 = exp(-x) - 1 + x   (Schulman's estimators; k3 >= 0, unbiased)
-// Total: loss = L_agg + kl_coef * KL_agg - entropy_coef * H_agg, H_t = -sum_v p_v log p_v.
+// Total (Objective): loss = L_agg + kl_coef * KL_agg - entropy_coef * H_agg, H_t = -sum_v p_v log p_v.
+// Gradient accumulation (AccumulationScaled): each micro-batch's loss is divided by the number of
+//   micro-batches of its train batch (DeepSpeed averages over accumulation steps), so one optimizer step
+//   follows the mean of the micro-batch losses. Under data-parallel ranks that number is the GLOBAL train
+//   batch's, and the ranks' gradients are summed: the same mean (PolicyUpdater states the rule).
 // Clipping statistics (the paper's clipping bias, upstream.md §6.3): a token is clipped on the low
 //   side when A < 0 and rho < 1 - eps_low, on the high side when A > 0 and rho > 1 + eps_high (there
 //   the gradient is zero); counted also when clipping is off ("would have been clipped"), overall
@@ -79,6 +83,19 @@ public sealed record PolicyLossOptions(
     PolicyLossKind Kind = PolicyLossKind.ClippedRatio,
     LossAggregation Aggregation = LossAggregation.TokenMean,
     int MaxNewTokens = 3072);
+
+/// <summary>Coefficients of the whole objective (file header, "Total").</summary>
+/// <param name="Loss">The policy loss and its aggregation (which the KL and entropy terms share).</param>
+/// <param name="KlCoef">Weight of the KL term (0: no reference model).</param>
+/// <param name="KlEstimator">k1, k2 or k3.</param>
+/// <param name="EntropyCoef">Weight of the entropy bonus (0: none).</param>
+public sealed record ObjectiveOptions(PolicyLossOptions Loss, double KlCoef = 0, KlEstimator KlEstimator = KlEstimator.K1, double EntropyCoef = 0);
+
+/// <summary>One micro-batch's objective and the terms reported beside it.</summary>
+/// <param name="Loss">L_agg + kl_coef * KL_agg - entropy_coef * H_agg (before the accumulation scaling).</param>
+/// <param name="PolicyLoss">L_agg.</param>
+/// <param name="Kl">KL_agg, or null without a reference.</param>
+public sealed record ObjectiveTerms(Tensor Loss, Tensor PolicyLoss, Tensor? Kl);
 
 /// <summary>The GRPO formulas of the file header: advantages, clipped loss, KL, entropy.</summary>
 public static class GrpoMath
@@ -176,6 +193,47 @@ public static class GrpoMath
         var perToken = PolicyLossPerToken(logp, oldLogp, advantages, options);
         return Aggregate(perToken, mask, options.Aggregation, options.MaxNewTokens).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The advantages of a step's training samples (consecutive groups of <paramref name="groupSize"/>): group
+    /// advantages, then, with <paramref name="whiten"/>, the token-weighted whitening over all of them.
+    /// </summary>
+    public static float[] StepAdvantages(IReadOnlyList<double> rewards, IReadOnlyList<int> responseLengths, int groupSize,
+        bool scaleByStd, double clip, bool whiten)
+    {
+        if (rewards.Count == 0) return [];
+        var advantages = GroupAdvantages(rewards, groupSize, scaleByStd, clip);
+        return whiten ? WhitenOverTokens(advantages, responseLengths) : advantages;
+    }
+
+    /// <summary>
+    /// The whole objective of one micro-batch (file header, "Total"): the aggregated policy loss, plus the KL
+    /// to the reference when <paramref name="refLogp"/> is given, minus the entropy bonus when its coefficient
+    /// is not 0 (<paramref name="entropy"/> per token [B, T] is then required). All tensors [B, T] but the
+    /// advantages [B].
+    /// </summary>
+    public static ObjectiveTerms Objective(Tensor logp, Tensor oldLogp, Tensor? refLogp, Tensor? entropy, Tensor advantages, Tensor mask,
+        ObjectiveOptions options)
+    {
+        var o = options.Loss;
+        var pg = PolicyLoss(logp, oldLogp, advantages, mask, o);
+        var loss = pg;
+        Tensor? kl = null;
+        if (refLogp is not null)
+        {
+            kl = Aggregate(KlPerToken(logp, refLogp, options.KlEstimator), mask, o.Aggregation, o.MaxNewTokens);
+            loss = loss + options.KlCoef * kl;
+        }
+        if (options.EntropyCoef != 0)
+            loss = loss - options.EntropyCoef * Aggregate(entropy ?? throw new ArgumentNullException(nameof(entropy)), mask, o.Aggregation, o.MaxNewTokens);
+        return new ObjectiveTerms(loss, pg, kl);
+    }
+
+    /// <summary>
+    /// A micro-batch's loss as it enters backward: divided by the number of micro-batches of its train batch
+    /// (the global batch's, under data-parallel ranks), so that the summed gradients are those of the mean loss.
+    /// </summary>
+    public static Tensor AccumulationScaled(Tensor loss, int microBatchesInTrainBatch) => loss / microBatchesInTrainBatch;
 
     /// <summary>Per-token KL estimate [B, T] between the policy and the reference.</summary>
     public static Tensor KlPerToken(Tensor logp, Tensor refLogp, KlEstimator estimator)

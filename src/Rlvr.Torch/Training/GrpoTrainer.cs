@@ -113,10 +113,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         policy.GradientCheckpointing = config.Model.GradientCheckpointing;
         reference?.eval();
         var tokenizer = HfTokenizer.Load(baseDir);
-        var defaults = GenerationDefaults.Read(baseDir);
-        var eos = defaults.EosTokenIds.Concat(tokenizer.EosTokenId is int e ? [e] : []).Distinct().ToArray();
-        if (eos.Length == 0) throw new InvalidDataException($"{baseDir}: no end-of-sequence token in config.json, generation_config.json or tokenizer_config.json");
-        int pad = tokenizer.PadTokenId ?? defaults.PadTokenId ?? eos[0];
+        var (eos, pad) = SpecialTokens.Resolve(baseDir, tokenizer);
+        if (eos.Count == 0) throw new InvalidDataException($"{baseDir}: no end-of-sequence token in config.json, generation_config.json or tokenizer_config.json");
         var stops = template.StopStrings.Concat(config.Rollout.Stop).Distinct().ToArray();
         var generator = new ResponseGenerator(policy, eos, pad, stops, ids => tokenizer.Decode(ids.ToArray()));
         var collector = new RolloutCollector(generator, tokenizer, template, reward, accuracy, trueLabel, config.Rollout, seed);
@@ -153,26 +151,32 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         snapshots?.Reopen();
         if (snapshots is not null && startStep == 0) SaveSnapshot(snapshots, policy, baseDir, runDir, 0);
 
+        // One GRPO step, the algorithm: sample and score groups (StepRollout: each rank its generate calls, with
+        // dynamic sampling's refill), advantages of the kept groups, PPO/GRPO updates (PolicyUpdater).
+        (IReadOnlyList<ResponseGroup> Sampled, IReadOnlyList<ResponseGroup> Kept, ScoredResponse[] Samples, float[] Advantages,
+            UpdateStats? Update, RolloutTiming Timing) GrpoStep(int step)
+        {
+            torch.manual_seed(StepRandom.Seed(seed, step, StepRandom.Stream.Sampling));
+            var (sampled, kept, timing) = rollout.Run(step);
+            foreach (var s in sampled.SelectMany(g => g.Responses)) s.StrategyA = strategyPattern.IsMatch(s.Text); // telemetry label
+            var samples = kept.SelectMany(g => g.Responses).ToArray();
+            var advantages = Advantages(samples);
+            var update = samples.Length == 0 ? null : updater.Update(samples, advantages, StepRandom.Create(seed, step, StepRandom.Stream.Shuffle));
+            return (sampled, kept, samples, advantages, update, timing);
+        }
+
         string? lastCheckpoint = latest?.Path;
         for (int step = startStep + 1; step <= config.Run.Steps; step++)
         {
             using var scope = NewDisposeScope();
             var clock = Stopwatch.StartNew();
             _collectives.Counters.Reset();
-            torch.manual_seed(StepRandom.Seed(seed, step, StepRandom.Stream.Sampling));
-            // generate + score (StepRollout), advantage (AssignAdvantages), loss + optimizer steps (PolicyUpdater.Update)
-            var (sampled, kept, timing) = rollout.Run(step);
+            var (sampled, kept, samples, advantages, update, timing) = GrpoStep(step);
             var (workTimeouts, clockTimeouts) = GradeTimeoutsOverRanks(gradeTimeouts.Take());
             if (workTimeouts + clockTimeouts > 0)
                 Log($"step {step}: {workTimeouts + clockTimeouts} grade call(s) ran out of budget and count as wrong"
                     + (clockTimeouts > 0 ? $" ({clockTimeouts} by the wall-clock safety net: that verdict depends on the machine)" : ""));
             var all = sampled.SelectMany(g => g.Responses).ToArray();
-            var samples = kept.SelectMany(g => g.Responses).ToArray();
-            foreach (var s in all) s.StrategyA = strategyPattern.IsMatch(s.Text);
-            AssignAdvantages(kept, samples);
-            var update = samples.Length == 0
-                ? null
-                : updater.Update(samples, StepRandom.Create(seed, step, StepRandom.Stream.Shuffle));
             double? evalAccuracy = config.Eval.Every > 0 && step % config.Eval.Every == 0 ? Eval(step) : null;
             var metrics = StepMetricsCalculator.Compute(step, sampled, all, kept.Count, update, timing, prompts.Consumed, evalAccuracy, clock.Elapsed.TotalSeconds)
                 with
@@ -180,12 +184,17 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
                     GradeTimeouts = workTimeouts + clockTimeouts, GradeWallClockTimeouts = clockTimeouts,
                     SecondsCommunicating = _collectives.Counters.Seconds, BytesCommunicated = _collectives.Counters.Bytes,
                 };
-            if (Exact() is { } exact)
+            if (World.IsLeader && Exact() is { } exact) // only rank 0 reports it
                 metrics = metrics with { ExactStrategyA = exact.StrategyA, ExactAccuracy = exact.Accuracy, ExactAccuracyA = exact.AccuracyA, ExactAccuracyB = exact.AccuracyB };
             sink?.Write(metrics);
             if (sink is not null && config.Telemetry.SamplesEvery > 0 && step % config.Telemetry.SamplesEvery == 0)
+            {
+                // A response of a group dropped by dynamic sampling was not trained on: advantage 0.
+                var advantageOf = samples.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => advantages[x.i], ReferenceEqualityComparer.Instance);
                 foreach (var s in PickSamples(sampled)) sink.WriteSample(new { step, prompt = s.Problem.Prompt, label = s.Problem.Label,
-                    true_label = trueLabel(s.Problem), response = s.Text, reward = s.Reward, correct = s.Correct, advantage = s.Advantage, truncated = s.Truncated });
+                    true_label = trueLabel(s.Problem), response = s.Text, reward = s.Reward, correct = s.Correct,
+                    advantage = advantageOf.GetValueOrDefault(s), truncated = s.Truncated });
+            }
             if (World.IsLeader) options.StepCompleted?.Invoke(metrics);
 
             if (updater.BadStepsInARow >= config.Checkpoint.MaxBadSteps)
@@ -234,15 +243,13 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         return ((long)counts[0], (long)counts[1]);
     }
 
-    private void AssignAdvantages(IReadOnlyList<ResponseGroup> groups, ScoredResponse[] samples)
-    {
-        if (samples.Length == 0) return;
-        int n = config.Rollout.SamplesPerPrompt;
-        var advantages = GrpoMath.GroupAdvantages(samples.Select(s => s.Reward).ToArray(), n, config.Grpo.ScaleByStd, config.Grpo.AdvantageClip);
-        if (config.Grpo.WhitenAdvantages)
-            advantages = GrpoMath.WhitenOverTokens(advantages, samples.Select(s => s.ResponseTokens.Length).ToArray());
-        for (int i = 0; i < samples.Length; i++) samples[i].Advantage = advantages[i];
-    }
+    /// <summary>
+    /// The advantages of the step's training samples (whole groups, in order). Every rank holds all of them, so
+    /// the whitening over all response tokens is global without a further reduction.
+    /// </summary>
+    private float[] Advantages(ScoredResponse[] samples) => GrpoMath.StepAdvantages(samples.Select(s => s.Reward).ToArray(),
+        samples.Select(s => s.ResponseTokens.Length).ToArray(), config.Rollout.SamplesPerPrompt, config.Grpo.ScaleByStd,
+        config.Grpo.AdvantageClip, config.Grpo.WhitenAdvantages);
 
     private IReadOnlyList<Problem> LoadEvalProblems(IReadOnlyList<Problem> heldOut) =>
         config.Eval.Every <= 0 || config.Eval.Sets.Count > 0 ? [] : heldOut.Take(config.Eval.MaxPrompts).ToArray();

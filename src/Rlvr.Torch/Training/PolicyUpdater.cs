@@ -65,9 +65,12 @@ public sealed class PolicyUpdater(
 
     private PolicyLossOptions LossOptions => new(config.EpsLow, config.EpsHigh, config.PolicyLoss, config.LossAggregation, maxNewTokens);
 
-    /// <summary>Runs the updates on <paramref name="samples"/> (advantages set); <paramref name="shuffle"/> orders the micro-batches.</summary>
-    public UpdateStats Update(IReadOnlyList<ScoredResponse> samples, Random shuffle)
+    private ObjectiveOptions Objective => new(LossOptions, reference is null ? 0 : config.KlCoef, config.KlEstimator, config.EntropyCoef);
+
+    /// <summary>Runs the updates on <paramref name="samples"/> with their <paramref name="advantages"/>; <paramref name="shuffle"/> orders the micro-batches.</summary>
+    public UpdateStats Update(IReadOnlyList<ScoredResponse> samples, IReadOnlyList<float> advantages, Random shuffle)
     {
+        if (advantages.Count != samples.Count) throw new ArgumentException($"{advantages.Count} advantages for {samples.Count} samples");
         var clock = Stopwatch.StartNew();
         var device = policy.Placement.Device;
         var micro = config.MicroBatchSize;
@@ -101,28 +104,19 @@ public sealed class PolicyUpdater(
                     using var batch = new SequenceBatch(items, padId, device);
                     var (logp, entropy) = batch.Score(policy, withEntropy: config.EntropyCoef != 0);
                     var old = Pad(indices.Select(i => oldLogProbs[i]).ToArray(), batch.ResponseWidth, device);
-                    var advantages = torch.tensor(items.Select(s => s.Advantage).ToArray(), device: device); // [B]
+                    var advantage = torch.tensor(indices.Select(i => advantages[i]).ToArray(), device: device); // [B]
                     var mask = batch.ResponseMask;
-                    var pg = GrpoMath.PolicyLoss(logp, old, advantages, mask, LossOptions);
-                    var loss = pg;
-                    double klValue = 0;
-                    if (reference is not null)
-                    {
-                        var refLogp = Pad(indices.Select(i => refLogProbs![i]).ToArray(), batch.ResponseWidth, device);
-                        var kl = GrpoMath.Aggregate(GrpoMath.KlPerToken(logp, refLogp, config.KlEstimator), mask, config.LossAggregation, maxNewTokens);
-                        klValue = kl.item<float>();
-                        loss = loss + config.KlCoef * kl;
-                    }
-                    if (config.EntropyCoef != 0)
-                        loss = loss - config.EntropyCoef * GrpoMath.Aggregate(entropy!, mask, config.LossAggregation, maxNewTokens);
-                    GrpoMath.CountClipping(logp, old, advantages, mask, LossOptions, clip);
-                    CountDecisionClipping(items, logp, old, advantages, mask, decisionA, decisionB);
+                    var refLogp = reference is null ? null : Pad(indices.Select(i => refLogProbs![i]).ToArray(), batch.ResponseWidth, device);
+                    var (loss, pg, kl) = GrpoMath.Objective(logp, old, refLogp, entropy, advantage, mask, Objective);
+                    double klValue = kl is null ? 0 : kl.item<float>();
+                    GrpoMath.CountClipping(logp, old, advantage, mask, LossOptions, clip);
+                    CountDecisionClipping(items, logp, old, advantage, mask, decisionA, decisionB);
                     float lossValue = loss.item<float>();
                     var row = stats.AsSpan(m * MicroStats, MicroStats);
                     row[0] = lossValue; row[1] = pg.item<float>(); row[2] = klValue; row[3] = batch.AttentionMask.sum().item<long>();
                     if (!float.IsFinite(lossValue)) continue;
                     optimizer.AccumulateGradients();   // earlier micro-batches' gradients into fp32 sums
-                    (loss / accumulation).backward();  // DeepSpeed averages over accumulation steps
+                    GrpoMath.AccumulationScaled(loss, accumulation).backward();
                 }
                 _collectives.AllReduceSum(stats);      // each row is non-zero on one rank only: the sum is a copy
                 perMicro.AddRange(stats.Chunk(MicroStats));

@@ -18,14 +18,15 @@ public static class TrainingSetup
     public static Placement ResolvePlacement(TrainConfig config, Distributed.World? world = null)
     {
         var deviceName = config.Run.Device == "auto" ? (torch.cuda.is_available() ? "cuda" : "cpu") : config.Run.Device;
-        if (deviceName == "cuda" && !torch.cuda.is_available())
-            throw new InvalidOperationException("run.device is cuda but no CUDA device is available");
-        var device = deviceName != "cuda" ? torch.CPU
+        if (deviceName != "cpu" && !torch.cuda.is_available())
+            throw new InvalidOperationException($"run.device is {deviceName} but no CUDA device is available");
+        var device = deviceName == "cpu" ? torch.CPU
+            : CudaIndex(deviceName) is int index ? torch.device(DeviceType.CUDA, index)
             : world is { Size: > 1 } w ? torch.device(DeviceType.CUDA, w.LocalRank) : torch.CUDA;
         var dtype = config.Model.Dtype switch
         {
-            "bf16" => ScalarType.BFloat16,
-            "fp32" => ScalarType.Float32,
+            "bf16" or "bfloat16" => ScalarType.BFloat16,
+            "fp32" or "float32" => ScalarType.Float32,
             _ => device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32,
         };
         return new Placement(device, dtype);
@@ -54,6 +55,11 @@ public static class TrainingSetup
         throw new InvalidDataException(
             $"data.source {spec.Name}: no train split (it has only a test split), and a run must not train on a test split unawares: pass --set data.split=test to do so on purpose");
     }
+
+    /// <summary>N of "cuda:N", else null.</summary>
+    public static int? CudaIndex(string device) =>
+        device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device.AsSpan(5), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var index) ? index : null;
 
     /// <summary>Training problems and held-out problems (the last <c>data.held_out</c> rows).</summary>
     public static (IReadOnlyList<Problem> Train, IReadOnlyList<Problem> HeldOut) LoadProblems(DataConfig data, int seed)

@@ -15,8 +15,11 @@ public class PolicyUpdaterTests
     private static readonly TinyModelConfig Tiny = new() { HiddenSize = 32, Layers = 1, Heads = 2, KvHeads = 1, IntermediateSize = 64 };
     private static readonly Problem Problem = new("0", "1+1=", "2", "test", DatasetSplit.Train);
 
-    private static ScoredResponse Response(int[] tokens, float advantage) =>
-        new(Problem, [49, 43, 49, 61], tokens, "", false, advantage > 0 ? 1 : 0, 0) { Advantage = advantage };
+    private static (ScoredResponse Sample, float Advantage) Response(int[] tokens, float advantage) =>
+        (new(Problem, [49, 43, 49, 61], tokens, "", false, advantage > 0 ? 1 : 0, 0), advantage);
+
+    private static UpdateStats Update(PolicyUpdater updater, (ScoredResponse Sample, float Advantage)[] items, Random shuffle) =>
+        updater.Update(items.Select(x => x.Sample).ToArray(), items.Select(x => x.Advantage).ToArray(), shuffle);
 
     private static double LogProb(CausalLanguageModel model, ScoredResponse r)
     {
@@ -32,18 +35,18 @@ public class PolicyUpdaterTests
         using var model = TinyModel.Create(Tiny, Placement.Cpu, seed: 1);
         var good = Response([50, 256], 1f);       // "2<eos>"
         var bad = Response([51, 55, 256], -1f);   // "37<eos>"
-        double goodBefore = LogProb(model, good), badBefore = LogProb(model, bad);
+        double goodBefore = LogProb(model, good.Sample), badBefore = LogProb(model, bad.Sample);
         var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
 
         using var adam = new MasterWeightAdam(model.named_parameters(), 1e-3);
         var config = new GrpoConfig { TrainBatchSize = 4, MicroBatchSize = 2 };
         var updater = new PolicyUpdater(model, null, adam, new LearningRateSchedule(ScheduleKind.Constant, 1e-3), config, 8, TinyTokenizer.EndOfTextId);
-        var stats = updater.Update([good, bad, good, bad], new Random(0));
+        var stats = Update(updater, [good, bad, good, bad], new Random(0));
 
         Assert.Equal(1, stats.OptimizerSteps);
         Assert.True(double.IsFinite(stats.Loss));
-        Assert.True(LogProb(model, good) > goodBefore, "log p(good) should rise");
-        Assert.True(LogProb(model, bad) < badBefore, "log p(bad) should fall");
+        Assert.True(LogProb(model, good.Sample) > goodBefore, "log p(good) should rise");
+        Assert.True(LogProb(model, bad.Sample) < badBefore, "log p(bad) should fall");
         // Every trainable parameter moved (Adam moves each weight with a nonzero gradient by ~lr).
         foreach (var (name, p) in model.named_parameters())
             Assert.False(p.detach().allclose(before[name], rtol: 0, atol: 0), $"{name} did not change");
@@ -58,7 +61,7 @@ public class PolicyUpdaterTests
         using var adam = new MasterWeightAdam(model.named_parameters(), 1e-3);
         var config = new GrpoConfig { TrainBatchSize = 2, MicroBatchSize = 2 };
         var updater = new PolicyUpdater(model, null, adam, new LearningRateSchedule(ScheduleKind.Constant, 1e-3), config, 8, TinyTokenizer.EndOfTextId);
-        var stats = updater.Update([Response([50, 256], 1f), Response([51, 256], -1f), Response([52, 256], 1f), Response([53, 256], -1f)], new Random(0));
+        var stats = Update(updater, [Response([50, 256], 1f), Response([51, 256], -1f), Response([52, 256], 1f), Response([53, 256], -1f)], new Random(0));
         Assert.Equal(0, stats.OptimizerSteps);
         Assert.Equal(2, stats.SkippedSteps);
         Assert.Equal(2, updater.BadStepsInARow);
@@ -132,11 +135,11 @@ public class PolicyUpdaterTests
         using var adam = new MasterWeightAdam(model.named_parameters(), 1e-3);
         var config = new GrpoConfig { TrainBatchSize = 2, MicroBatchSize = 1, KlCoef = 0, EntropyCoef = 0.01 };
         var updater = new PolicyUpdater(model, null, adam, new LearningRateSchedule(ScheduleKind.Constant, 1e-3), config, 8, TinyTokenizer.EndOfTextId);
-        ScoredResponse[] samples = [Response([50, 256], 1f), Response([51, 52, 256], -1f), Response([53, 256], 1f), Response([54, 256], -1f)];
-        updater.Update(samples, new Random(0));
+        (ScoredResponse, float)[] samples = [Response([50, 256], 1f), Response([51, 52, 256], -1f), Response([53, 256], 1f), Response([54, 256], -1f)];
+        Update(updater, samples, new Random(0));
         long after1 = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        updater.Update(samples, new Random(1));
-        updater.Update(samples, new Random(2));
+        Update(updater, samples, new Random(1));
+        Update(updater, samples, new Random(2));
         Assert.Equal(after1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 }

@@ -276,8 +276,10 @@ public static class ConfigLoader
             Require(tiny.Heads % tiny.KvHeads == 0, $"model.tiny.heads ({tiny.Heads}) must be a multiple of model.tiny.kv_heads ({tiny.KvHeads})");
             Require(tiny.HiddenSize / tiny.Heads % 2 == 0, $"model.tiny.hidden_size / model.tiny.heads ({tiny.HiddenSize / tiny.Heads}) must be even (rotary embeddings rotate pairs)");
         }
-        Require(c.Run.Device is "auto" or "cpu" or "cuda", $"run.device '{c.Run.Device}': expected auto, cpu or cuda");
-        Require(c.Model.Dtype is "auto" or "bf16" or "fp32", $"model.dtype '{c.Model.Dtype}': expected auto, bf16 or fp32");
+        Require(c.Run.Device is "auto" or "cpu" or "cuda" || TrainingSetup.CudaIndex(c.Run.Device) is not null,
+            $"run.device '{c.Run.Device}': expected auto, cpu, cuda or cuda:N");
+        Require(c.Model.Dtype is "auto" or "bf16" or "fp32" or "bfloat16" or "float32",
+            $"model.dtype '{c.Model.Dtype}': expected auto, bfloat16 (bf16) or float32 (fp32)");
         Require(c.Model.Tiny is not null || c.Model.Path.Length > 0, "model.path is empty and model.tiny is not set");
         Require(c.Data.LabelShift == 0 || c.Data.Source.StartsWith("generated:", StringComparison.Ordinal),
             "data.label_shift applies to generated sources only (a dataset's incorrect labels come from data.true_labels)");

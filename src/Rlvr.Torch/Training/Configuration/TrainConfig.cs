@@ -40,7 +40,7 @@ public sealed record RunConfig
     public string Name { get; init; } = "qwen2.5-math-7b-ground_truth";
     /// <summary>Every random choice derives from this (upstream --seed 42).</summary>
     public int Seed { get; init; } = 42;
-    /// <summary>"auto" (cuda when present), "cpu" or "cuda".</summary>
+    /// <summary>"auto" (cuda when present), "cpu", "cuda" (under mpirun: cuda:&lt;local rank&gt;) or "cuda:N", as `rlvr eval --device`.</summary>
     public string Device { get; init; } = "auto";
     /// <summary>CPU threads for libtorch (0 = its default). Tiny models run faster on 1 thread, especially on a busy machine.</summary>
     public int Threads { get; init; } = 0;
@@ -53,7 +53,7 @@ public sealed record PolicyModelConfig
 {
     /// <summary>HF checkpoint folder (config.json, safetensors, tokenizer.json). Empty with <see cref="Tiny"/> set: build one.</summary>
     public string Path { get; init; } = "models/Qwen2.5-Math-7B";
-    /// <summary>"auto" (bf16 on GPU, fp32 on CPU), "bf16" or "fp32": the compute dtype; masters stay fp32.</summary>
+    /// <summary>"auto" (bf16 on GPU, fp32 on CPU), "bfloat16" or "float32" (as `rlvr eval --dtype`; "bf16" and "fp32" also): the compute dtype; masters stay fp32.</summary>
     public string Dtype { get; init; } = "auto";
     /// <summary>
     /// Recompute each decoder layer's activations in backward to save memory (upstream

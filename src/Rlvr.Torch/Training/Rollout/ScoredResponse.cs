@@ -13,9 +13,6 @@ namespace Rlvr.Torch.Training.Rollout;
 public sealed record ScoredResponse(Problem Problem, int[] PromptTokens, int[] ResponseTokens, string Text,
     bool Truncated, double Reward, double Correct)
 {
-    /// <summary>Group-normalised advantage, filled in after scoring.</summary>
-    public float Advantage { get; set; }
-
     /// <summary>Whether the response follows strategy A (<c>telemetry.strategy_pattern</c>), filled in after scoring.</summary>
     public bool StrategyA { get; set; }
 
