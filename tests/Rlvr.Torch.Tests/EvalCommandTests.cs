@@ -78,4 +78,30 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(2, Eval("--grader", "sympy"));
         Assert.False(Directory.Exists(_out));
     }
+
+    [Fact]
+    public void FinishedResultsOfOtherSettingsAreRefusedBeforeAnythingIsWrittenUnlessAsked()
+    {
+        Assert.Equal(0, Eval());
+        var files = Directory.GetFiles(_out).ToDictionary(f => f, File.ReadAllBytes);
+
+        // Another seed would regenerate both datasets: refused up front, both files untouched (before, the first
+        // dataset was rewritten and only an unfinished journal of the second stopped the run).
+        Assert.Equal(2, Eval("--seed", "8"));
+        Assert.All(files, f => Assert.Equal(f.Value, File.ReadAllBytes(f.Key)));
+        Assert.Equal(files.Keys.Order(), Directory.GetFiles(_out).Order());
+
+        // The same settings reuse the finished results; --overwrite replaces them.
+        Assert.Equal(0, Eval());
+        Assert.Equal(0, Eval("--seed", "8", "--overwrite", "true"));
+        Assert.Equal(8, EvalJson.ReadResult(Path.Combine(_out, "tiny-qwen2_MATH-500.json")).Run.Seed);
+    }
+
+    [Fact]
+    public void AFolderInUseByAnotherEvaluationIsRefused()
+    {
+        using (Rlvr.Core.IO.RunFolderLock.Acquire(_out, "rlvr eval"))
+            Assert.Equal(2, Eval());
+        Assert.Empty(Directory.GetFileSystemEntries(_out));  // nothing written, and the lock released
+    }
 }

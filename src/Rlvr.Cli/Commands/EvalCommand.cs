@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Rlvr.Core.Evaluation;
+using Rlvr.Core.IO;
 using Rlvr.Core.Templates;
 using Rlvr.Grading;
 using Rlvr.Torch.Distributed;
@@ -44,10 +45,11 @@ public static class EvalCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "The shipped data folder (default: found from the working directory)" };
         var name = new Option<string?>("--name") { Description = "The model's name in output file names (default: the model folder's name, or the name part of a Hub id, as upstream)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default; 1 is faster on a busy shared machine)", DefaultValueFactory = _ => 0 };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace finished results (and unfinished journals) in --out that were made with other settings (default: refuse before writing anything)" };
         var randomWeights = new Option<string?>("--random-weights") { Description = "Benchmarking: random weights of this preset shape (e.g. qwen2.5-math-1.5b); --model then only supplies the tokenizer" };
 
         var command = new Command("eval", "Evaluate a model on MATH-500, AIME-2024, AIME-2025 and AMC the way the paper did (avg@k, pass@k, code reasoning).");
-        foreach (var o in new Option[] { model, download, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads, name })
+        foreach (var o in new Option[] { model, download, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads, name, overwrite })
         {
             command.Options.Add(o);
         }
@@ -92,6 +94,9 @@ public static class EvalCommand
                 var placement = Placement.Parse(deviceName, parse.GetValue(dtype));
                 using var collectives = Collectives.Open(world, cudaTensors: false); // control data only: MPI
                 var leader = world.IsLeader;
+                // Before the model loads: one evaluation per folder, and no finished result of other settings replaced unasked.
+                using var folderLock = leader ? RunFolderLock.Acquire(settings.OutputDir, "rlvr eval") : null;
+                if (leader) EvalSession.CheckOutputs(work, settings, parse.GetValue(overwrite));
                 var weights = parse.GetValue(randomWeights) is { } preset ? $" (random weights of {preset})" : "";
                 if (leader)
                     Console.WriteLine($"eval: model {parse.GetValue(model)}{weights} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +

@@ -111,6 +111,15 @@ public sealed class EvalJournal : IDisposable
         }
     }
 
-    private static string Describe(EvalRunInfo r) =>
+    /// <summary>The settings in the first line of the journal at <paramref name="path"/>; null when it has none yet.</summary>
+    public static EvalRunInfo? ReadSettings(string path)
+    {
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        var first = reader.ReadLine();
+        return string.IsNullOrWhiteSpace(first) ? null : Parse<EvalRunInfo>(first, path, 1);
+    }
+
+    /// <summary>The settings a user chooses, in one line (for messages about a mismatch).</summary>
+    public static string Describe(EvalRunInfo r) =>
         $"samples {r.Samples}, temperature {r.Temperature}, max tokens {r.MaxNewTokens}, grader {r.Grader}, template {r.Template}, shards {r.Shards}, seed {r.Seed}";
 }

@@ -93,7 +93,10 @@ public sealed class EvalRunner(ITextGenerator generator, IAnswerGrader grader, E
     private IReadOnlyList<ProblemOutcome> Shared(IReadOnlyList<ProblemOutcome> journaled) =>
         _peers.Size == 1 ? journaled : Decode(_peers.AllGather(Leader ? Encode([.. journaled]) : [])[0]);
 
-    private EvalRunInfo RunInfo(string dataset, SamplingPlan plan) => new(
+    private EvalRunInfo RunInfo(string dataset, SamplingPlan plan) => RunInfo(settings, dataset, plan);
+
+    /// <summary>The settings a dataset's result and journal record (what must match for a result to be reused).</summary>
+    internal static EvalRunInfo RunInfo(EvalSettings settings, string dataset, SamplingPlan plan) => new(
         settings.Model, dataset, settings.Grader, settings.Template.Name, plan.Samples, plan.Temperature, settings.TopP,
         settings.MaxNewTokens, settings.Shards, settings.Seed, settings.ProblemPrefix, settings.ProblemSuffix,
         settings.ResponsePrefix, settings.Template.StopStrings.ToArray());
@@ -110,7 +113,7 @@ public sealed class EvalRunner(ITextGenerator generator, IAnswerGrader grader, E
     }
 
     /// <summary>A finished result file of the same settings and dataset, or null (then it is redone).</summary>
-    private static EvalResult? TryReadComplete(string path, EvalRunInfo run, IReadOnlyList<Problem> problems)
+    internal static EvalResult? TryReadComplete(string path, EvalRunInfo run, IReadOnlyList<Problem> problems)
     {
         try
         {

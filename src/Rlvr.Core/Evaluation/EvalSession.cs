@@ -36,6 +36,34 @@ public static class EvalSession
     }
 
     /// <summary>
+    /// Checks the output folder before any work: a finished result or an unfinished journal of a planned
+    /// dataset made with other settings (or other problems, e.g. another --limit) would be replaced or refused
+    /// only when its dataset's turn came, after the earlier datasets were rewritten. Refused now, naming the
+    /// file, unless <paramref name="overwrite"/>: then those files are removed and the datasets run afresh.
+    /// Results and journals with the same settings are kept (reused or resumed).
+    /// </summary>
+    public static void CheckOutputs(IReadOnlyList<EvalWork> work, EvalSettings settings, bool overwrite)
+    {
+        foreach (var w in work)
+        {
+            var run = EvalRunner.RunInfo(settings, w.Dataset, w.Plan);
+            var result = settings.ResultPath(w.Dataset);
+            if (File.Exists(result) && EvalRunner.TryReadComplete(result, run, w.Problems) is null)
+                Conflict(result, "a finished evaluation with other settings or problems", overwrite);
+            var journal = settings.JournalPath(w.Dataset);
+            if (File.Exists(journal) && EvalJournal.ReadSettings(journal) is { } started && !started.SameSettingsAs(run))
+                Conflict(journal, $"an unfinished evaluation with other settings ({EvalJournal.Describe(started)} vs {EvalJournal.Describe(run)})", overwrite);
+        }
+    }
+
+    private static void Conflict(string path, string what, bool overwrite)
+    {
+        if (!overwrite)
+            throw new InvalidOperationException($"{path} holds {what}; choose another --out, or pass --overwrite to replace it");
+        File.Delete(path);
+    }
+
+    /// <summary>
     /// Evaluates the planned datasets and writes summary.json next to their result files; with several
     /// <paramref name="peers"/> the batches are split across ranks and rank 0 writes the files.
     /// </summary>

@@ -66,6 +66,8 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
     {
         TrainingSetup.CheckTrainSplit(config.Data);   // before the run folder is made
         var runDir = Path.GetFullPath(options.RunDirectory);
+        // One run per folder: a second `rlvr train` on it stops here, naming this process (rank 0 holds it for all ranks).
+        using var folderLock = World.IsLeader ? RunFolderLock.Acquire(runDir, "rlvr train") : null;
         Directory.CreateDirectory(runDir);
         var store = new CheckpointStore(Path.Combine(runDir, "checkpoints"), config.Checkpoint.Keep);
         var latest = options.Resume ? store.Latest() : null;

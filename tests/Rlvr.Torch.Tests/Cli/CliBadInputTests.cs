@@ -57,6 +57,27 @@ public sealed class CliBadInputTests : IDisposable
         Assert.False(Directory.Exists(runDir));
     }
 
+    [Fact]
+    public void A_second_training_run_on_a_folder_in_use_exits_2_naming_the_holder_and_writes_nothing()
+    {
+        // The first run holds the folder (as `rlvr train` does for its whole length); the second stops at once.
+        var runDir = _temp["run"];
+        using (Rlvr.Core.IO.RunFolderLock.Acquire(runDir, "rlvr train"))
+        {
+            var second = CliRunner.Run("train", "--out", runDir, "--set", "run.steps=1");
+            AssertOneLineError(second, $"rlvr train (process {Environment.ProcessId} on {Environment.MachineName})");
+            Assert.Equal([Rlvr.Core.IO.RunFolderLock.FileName], Directory.GetFileSystemEntries(runDir).Select(Path.GetFileName));
+        }
+    }
+
+    [Fact]
+    public void An_output_folder_that_is_a_file_is_one_line()
+    {
+        var file = _temp["file"];
+        File.WriteAllText(file, "x");
+        AssertOneLineError(CliRunner.Run("train", "--out", file), $"{file}: a file is there");
+    }
+
     internal static void AssertOneLineError(CliRunner.Outcome outcome, string named)
     {
         Assert.True(outcome.ExitCode == 2, $"exit {outcome.ExitCode}, stderr: {outcome.Stderr}");
