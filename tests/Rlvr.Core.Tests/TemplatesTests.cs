@@ -132,6 +132,24 @@ public sealed class TemplatesTests : IDisposable
     }
 
     [Fact]
+    public void A_chat_template_that_prints_the_message_alone_is_the_raw_template()
+    {
+        // As transformers renders it for [{"role": "user", "content": p}]: the loop prints p and nothing else.
+        const string jinja = "{% for message in messages %}{{ message['content'] }}{% endfor %}";
+        Assert.Equal("raw", ChatTemplateDetector.FromModelFolder(ModelFolder("raw", jinja)).Name);
+        Assert.Equal(jinja, RawTemplate.ChatTemplate);
+    }
+
+    [Fact]
+    public void A_chat_template_kept_in_chat_template_jinja_is_read_from_there()
+    {
+        // transformers 4.43 and later may save the template as chat_template.jinja beside tokenizer_config.json.
+        var folder = ModelFolder("separate", null);
+        File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), QwenMathJinja);
+        Assert.Equal("qwen-math", ChatTemplateDetector.FromModelFolder(folder).Name);
+    }
+
+    [Fact]
     public void The_list_form_of_chat_template_uses_the_default_entry()
     {
         var folder = ModelFolder("list", new[] { new { name = "tool_use", template = "{{ weird }}" }, new { name = "default", template = QwenMathJinja } });

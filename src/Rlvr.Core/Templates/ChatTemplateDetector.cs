@@ -38,6 +38,9 @@ public static class ChatTemplateDetector
         {
             throw new TemplateException($"{path}: invalid JSON at line {e.LineNumber + 1}; {ChooseHint}");
         }
+        // transformers since 4.43 may keep the template beside the config, in chat_template.jinja.
+        var separate = Path.Combine(modelFolder, "chat_template.jinja");
+        if (jinja == null && File.Exists(separate)) jinja = File.ReadAllText(separate);
         if (jinja == null) throw new TemplateException($"{path}: the model has no chat_template (a base model?); {ChooseHint}");
         return Recognise(jinja, options, bos)
             ?? throw new TemplateException($"{path}: its chat_template is not one rlvr knows (Qwen2.5-Math, Qwen2.5, Qwen2, Llama-3, OLMo-2); {ChooseHint}");
@@ -50,6 +53,7 @@ public static class ChatTemplateDetector
     public static IPromptTemplate? Recognise(string jinja, TemplateOptions? options = null, string? bosToken = null)
     {
         options ??= TemplateOptions.Default;
+        if (jinja.Trim() == RawTemplate.ChatTemplate) return PromptTemplates.Create("raw", options);
         if (jinja.Contains("<|im_start|>", StringComparison.Ordinal))
         {
             if (jinja.Contains("Please reason step by step, and put your final answer within", StringComparison.Ordinal))

@@ -34,6 +34,7 @@ public static class TinyBase
             WarmStart.Run(model, train, p => tokenizer.Encode(template.Render(p.Prompt)), t => tokenizer.Encode(t),
                 TinyTokenizer.EndOfTextId, config.WarmStart, config.Run.Seed, log, target);
         }
-        TinyModel.Save(model, baseDir);
+        // The chat template says how it was prompted, so that `rlvr eval --model` on a checkpoint needs no --template.
+        TinyModel.Save(model, baseDir, template is RawTemplate ? RawTemplate.ChatTemplate : null);
     }
 }

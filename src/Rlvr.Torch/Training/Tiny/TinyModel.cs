@@ -37,11 +37,16 @@ public static class TinyModel
         return model;
     }
 
-    /// <summary>Writes the model and the tiny tokenizer as an HF folder.</summary>
-    public static void Save(CausalLanguageModel model, string directory)
+    /// <summary>
+    /// Writes the model and the tiny tokenizer as an HF folder, with a generation_config.json (end of text ends and
+    /// pads a generation) and <paramref name="chatTemplate"/>, the prompt format it is trained on, in tokenizer_config.json.
+    /// </summary>
+    public static void Save(CausalLanguageModel model, string directory, string? chatTemplate = null)
     {
         var tokenizerDir = directory + ".tokenizer";
-        TinyTokenizer.Write(tokenizerDir);
+        TinyTokenizer.Write(tokenizerDir, chatTemplate);
+        var generation = new System.Text.Json.Nodes.JsonObject { ["eos_token_id"] = TinyTokenizer.EndOfTextId, ["pad_token_id"] = TinyTokenizer.EndOfTextId };
+        Rlvr.Core.IO.AtomicFile.WriteAllText(Path.Combine(tokenizerDir, "generation_config.json"), generation.ToJsonString());
         try { CheckpointSaver.Save(model, directory, copyFrom: tokenizerDir, dtype: ScalarType.Float32); }
         finally { Directory.Delete(tokenizerDir, recursive: true); }
     }

@@ -18,8 +18,9 @@ public static class TinyTokenizer
     /// <summary>Vocabulary size (256 bytes + 1 special).</summary>
     public const int VocabSize = 257;
 
-    /// <summary>Writes tokenizer.json and tokenizer_config.json into <paramref name="directory"/>.</summary>
-    public static void Write(string directory)
+    /// <summary>Writes tokenizer.json and tokenizer_config.json into <paramref name="directory"/>, with
+    /// <paramref name="chatTemplate"/> as the config's chat_template when given.</summary>
+    public static void Write(string directory, string? chatTemplate = null)
     {
         Directory.CreateDirectory(directory);
         var vocab = new JsonObject();
@@ -52,6 +53,7 @@ public static class TinyTokenizer
             ["pad_token"] = EndOfText,
             ["model_max_length"] = 512,
         };
+        if (chatTemplate is not null) config["chat_template"] = chatTemplate;
         AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer.json"), tokenizer.ToJsonString());
         AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), config.ToJsonString());
     }
