@@ -13,7 +13,8 @@ namespace Rlvr.Cli.Commands;
 /// `--set key=value` overrides; writes the run folder (config, metrics, TensorBoard, checkpoints, plot).
 /// Exit status: 0 all steps ran; 1 an unexpected failure; 2 bad input (configuration, model folder, run folder); 3 stopped
 /// early because <c>checkpoint.max_bad_steps</c> optimizer steps in a row had a NaN/Inf loss or
-/// gradient (the newest checkpoint is the last good one; fix the cause and pass --resume).
+/// gradient (the newest checkpoint is the last good one; fix the cause and pass --resume); 130 / 143 stopped by
+/// SIGINT / SIGTERM after finishing the step in flight and checkpointing it (<see cref="TrainSignals"/>).
 /// Under <c>mpirun -np N</c> (or <c>srun --mpi=pmix</c>) each process is one data-parallel rank; rank 0 prints
 /// and writes; a rank that fails prints its error and ends every rank (MPI_Abort, exit 1) instead of
 /// leaving them waiting in a collective.
@@ -64,9 +65,11 @@ public static class TrainCommand
     private static int Run(TrainConfig resolved, string runDir, string? model, bool resume, ICollectives collectives)
     {
         bool leader = collectives.World.IsLeader;
+        var stop = new StopRequest();
+        using var signals = TrainSignals.Register(stop);
         var live = leader && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         TrainResult Train(Action<string> log, Action<StepMetrics> stepCompleted) => new GrpoTrainer(resolved,
-            new TrainOptions(runDir, model, resume, Log: log, StepCompleted: stepCompleted, Collectives: collectives)).Run();
+            new TrainOptions(runDir, model, resume, Log: log, StepCompleted: stepCompleted, Collectives: collectives, Stop: stop)).Run();
         TrainResult result;
         if (live)
         {
@@ -86,7 +89,8 @@ public static class TrainCommand
         }
         else result = Train(Console.WriteLine, m => Console.WriteLine(Line(m)));
         if (leader) Console.WriteLine(result.Message);
-        return result.Completed ? 0 : 3;  // 3: stopped early (NaN/Inf updates), the last good checkpoint kept
+        // 130/143: stopped by SIGINT/SIGTERM after a checkpoint; 3: stopped early (NaN/Inf updates), the last good checkpoint kept
+        return result.StopExitCode ?? (result.Completed ? 0 : 3);
     }
 
     /// <summary>One plain progress line per step.</summary>

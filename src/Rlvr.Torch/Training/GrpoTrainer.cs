@@ -29,14 +29,17 @@ namespace Rlvr.Torch.Training;
 /// <param name="StepCompleted">Called with every step's metrics (console progress).</param>
 /// <param name="GradeClock">The clock of the graders' wall-clock safety net (null: the system's; tests slow it down).</param>
 /// <param name="Collectives">The data-parallel ranks (null: one process). Only rank 0 logs and writes run outputs.</param>
+/// <param name="Stop">Set by a signal handler: the run stops after the step in flight, with a checkpoint of it.</param>
 public sealed record TrainOptions(string RunDirectory, string? ModelOverride = null, bool Resume = false,
-    Action<string>? Log = null, Action<StepMetrics>? StepCompleted = null, TimeProvider? GradeClock = null, ICollectives? Collectives = null);
+    Action<string>? Log = null, Action<StepMetrics>? StepCompleted = null, TimeProvider? GradeClock = null, ICollectives? Collectives = null,
+    StopRequest? Stop = null);
 
 /// <summary>How a run ended.</summary>
 /// <param name="Completed">All steps ran.</param>
 /// <param name="LastStep">The last step finished.</param>
 /// <param name="Message">Why it stopped (one line).</param>
-public sealed record TrainResult(bool Completed, int LastStep, string Message);
+/// <param name="StopExitCode">Set when a <see cref="StopRequest"/> ended the run: the exit status it asked for.</param>
+public sealed record TrainResult(bool Completed, int LastStep, string Message, int? StopExitCode = null);
 
 /// <summary>
 /// GRPO training (upstream.md §3.3): per step, draw prompts, sample a group of responses each with the
@@ -209,15 +212,34 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             if (update is not null && update.SkippedSteps > 0)
                 Log($"step {step}: {update.SkippedSteps} optimizer step(s) skipped (NaN/Inf loss or gradient)");
             if (snapshots is not null && step % config.Eval.SnapshotEvery == 0) SaveSnapshot(snapshots, policy, baseDir, runDir, step);
-            bool due = (config.Checkpoint.Every > 0 && step % config.Checkpoint.Every == 0) || step == config.Run.Steps;
+            bool stop = StopRequestedOnAnyRank();
+            bool due = stop || (config.Checkpoint.Every > 0 && step % config.Checkpoint.Every == 0) || step == config.Run.Steps;
             // A step that ended on a skipped update is not saved: the newest checkpoint stays the last good one.
             if (due && updater.BadStepsInARow == 0)
                 lastCheckpoint = SaveCheckpoint(store, policy, optimizer, baseDir, step, prompts.Consumed, updater.BadStepsInARow);
-            if (World.IsLeader && (step % 5 == 0 || step == config.Run.Steps)) WritePlot(runDir);
+            if (World.IsLeader && (step % 5 == 0 || step == config.Run.Steps || stop)) WritePlot(runDir);
+            if (stop && step < config.Run.Steps)
+            {
+                var message = $"stopped by {options.Stop?.Reason ?? "a stop request"} after step {step} of {config.Run.Steps}; " +
+                    $"checkpoint: {lastCheckpoint ?? "none"}; rerun with --resume to continue";
+                Log(message);
+                return new TrainResult(false, step, message, options.Stop?.ExitCode is > 0 and var code ? code : 130);
+            }
         }
         if (World.IsLeader) WritePlot(runDir);
         snapshots?.MarkFinished(new RunEnd(config.Run.Steps, Completed: true));
         return new TrainResult(true, config.Run.Steps, $"finished {config.Run.Steps} steps; run folder {runDir}");
+    }
+
+    /// <summary>Whether a stop was requested on any rank: all ranks must stop after the same step (one
+    /// all-reduce per step under mpirun, where the signal reaches each rank on its own).</summary>
+    private bool StopRequestedOnAnyRank()
+    {
+        double requested = options.Stop?.IsRequested == true ? 1 : 0;
+        if (World.Size == 1) return requested > 0;
+        Span<double> any = [requested];
+        _collectives.AllReduceSum(any);
+        return any[0] > 0;
     }
 
     /// <summary>
