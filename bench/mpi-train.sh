@@ -8,6 +8,7 @@ ranks=${1:-2}; steps=${2:-20}
 cd "$(dirname "$0")/.."
 dotnet build -c Release src/Rlvr.Cli -v q -nologo > /dev/null
 cli=artifacts/bin/Rlvr.Cli/release_linux-x64/rlvr.dll
+export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}  # containers often forbid CMA
 mpi=(mpirun --allow-run-as-root --oversubscribe -np "$ranks")
 out=$(mktemp -d)
 # generate calls of prompts_per_step / ranks prompts, so that 1 process and N ranks sample the same rollouts

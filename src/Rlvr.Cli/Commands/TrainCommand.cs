@@ -38,11 +38,13 @@ public static class TrainCommand
             var resolved = ConfigLoader.Load(parse.GetValue(config), parse.GetValue(set) ?? []);
             // model.path and --model may name a Hub id: found in the local cache (or fetched with --download) now,
             // before the run folder is made. The tiny preset builds its own model.
+            // Under mpirun rank 0 alone downloads; the others then find the model in the cache it filled.
             var named = parse.GetValue(model) ?? (resolved.Model.Tiny is null ? resolved.Model.Path : null);
-            var baseModel = named is null ? null
-                : ModelArgument.Locate(named, parse.GetValue(download), parse.GetValue(model) is null ? "model.path" : "--model").Folder;
-            var runDir = parse.GetValue(output) ?? Path.Combine("runs", resolved.Run.Name);
             var world = World.FromEnvironment();
+            string? Locate(bool download) => named is null ? null
+                : ModelArgument.Locate(named, download, parse.GetValue(model) is null ? "model.path" : "--model").Folder;
+            var baseModel = world.Size == 1 ? Locate(parse.GetValue(download)) : null;
+            var runDir = parse.GetValue(output) ?? Path.Combine("runs", resolved.Run.Name);
             if (world.IsLeader)
             {
                 Console.WriteLine("# rlvr train: resolved configuration");
@@ -50,7 +52,16 @@ public static class TrainCommand
             }
             var cuda = TrainingSetup.ResolvePlacement(resolved, world).Device.type == TorchSharp.DeviceType.CUDA;
             using var collectives = Collectives.Open(world, cuda);
-            try { return Run(resolved, runDir, baseModel, parse.GetValue(resume), collectives); }
+            try
+            {
+                if (world.Size > 1)
+                {
+                    if (world.IsLeader) baseModel = Locate(parse.GetValue(download));
+                    collectives.Barrier();
+                    if (!world.IsLeader) baseModel = Locate(download: false);
+                }
+                return Run(resolved, runDir, baseModel, parse.GetValue(resume), collectives);
+            }
             catch (Exception e) when (world.Size > 1)
             {
                 Console.Error.WriteLine($"error (rank {world.Rank} of {world.Size}): {e.Message}");

@@ -24,6 +24,10 @@ internal static class MpiRun
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        // Containers often forbid the cross-process memory reads (CMA) Open MPI's shared-memory transport
+        // uses for large messages; copying through the shared segment works everywhere.
+        if (Environment.GetEnvironmentVariable("OMPI_MCA_btl_vader_single_copy_mechanism") is null)
+            info.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
         foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", TrainerResumeTests.FindCli() })
             info.ArgumentList.Add(a);
         foreach (var a in arguments) info.ArgumentList.Add(a);
