@@ -97,6 +97,7 @@ public static class EvalCommand
                 // Before the model loads: one evaluation per folder, and no finished result of other settings replaced unasked.
                 using var folderLock = leader ? RunFolderLock.Acquire(settings.OutputDir, "rlvr eval") : null;
                 if (leader) EvalSession.CheckOutputs(work, settings, parse.GetValue(overwrite));
+                collectives.Barrier(); // the other ranks read the folder only after rank 0 has checked (and maybe cleared) it
                 var weights = parse.GetValue(randomWeights) is { } preset ? $" (random weights of {preset})" : "";
                 if (leader)
                     Console.WriteLine($"eval: model {parse.GetValue(model)}{weights} on {placement}, template {promptTemplate.Name}, grader {settings.Grader}, " +
