@@ -156,4 +156,21 @@ public sealed class AnalysisTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir, ".*"));  // no temp files left
         Assert.Throws<ArgumentException>(() => Charts.LinePlot(line, "t", "x", "y", [new LineSeries("bad", [0, 1], [1])]));
     }
+
+    [Fact]
+    public void Eval_curve_final_value_is_smoothed_over_the_last_ten_steps()
+    {
+        // AMC@8 at every step 0..12 with avg@8 = step / 100; MATH-500@1 only at steps 0, 6 and 12.
+        var entries = Enumerable.Range(0, 13).Select(step => new SnapshotEvalEntry(step,
+            [new SnapshotSetResult("AMC@8", 8, 0.6, step / 100.0, 0, 0, 83),
+             .. step % 6 == 0 ? new[] { new SnapshotSetResult("MATH-500@1", 1, 0, 0.5 + step / 100.0, 0, 0, 500) } : []], 0)).ToArray();
+        var points = EvalCurveSummary.Summarize(entries.Reverse().ToArray());   // file order does not matter
+        // AMC: steps 3..12 -> (0.03 + ... + 0.12) / 10 = 0.075; MATH-500: steps 6 and 12 -> (0.56 + 0.62) / 2 = 0.59
+        Assert.Equal(["AMC@8", "MATH-500@1"], points.Select(p => p.Set));
+        Assert.Equal((8, 12, 0.12, 10), (points[0].K, points[0].FinalStep, points[0].Final, points[0].Entries));
+        Assert.Equal(0.075, points[0].Smoothed, 12);
+        Assert.Equal((12, 0.62, 2), (points[1].FinalStep, points[1].Final, points[1].Entries));
+        Assert.Equal(0.59, points[1].Smoothed, 12);
+        Assert.Equal(0.12, EvalCurveSummary.Summarize(entries, window: 1)[0].Smoothed, 12);
+    }
 }

@@ -24,6 +24,17 @@ public sealed class EvalRunnerTests : IDisposable
         new("tiny", _dir, "verify", PromptTemplates.Create("qwen-math"), MaxNewTokens: 16, Shards: shards, BatchSequences: batch, Seed: 7);
 
     [Fact]
+    public void Sets_named_with_at_k_take_k_samples_greedy_for_one_and_at_0_6_for_more()
+    {
+        // upstream's in-training task names: AMC@1 greedy, AMC@8 at 0.6; a bare name keeps the paper's plan
+        var work = EvalSession.Plan(new EvalRequest(["AMC@1", "AMC@8", "MATH-500", "AIME-2024"], Limit: 2, DataDir: Rlvr.Tests.RepoPaths.Data()));
+        Assert.Equal(["AMC@1", "AMC@8", "MATH-500", "AIME-2024"], work.Select(w => w.Dataset));
+        Assert.Equal([new SamplingPlan(1, 0.0), new SamplingPlan(8, 0.6), new SamplingPlan(1, 0.0), new SamplingPlan(8, 0.6)], work.Select(w => w.Plan));
+        Assert.Equal(work[0].Problems, work[1].Problems);
+        Assert.Throws<ArgumentException>(() => EvalSession.Plan(new EvalRequest(["AMC@0"], DataDir: Rlvr.Tests.RepoPaths.Data())));
+    }
+
+    [Fact]
     public void The_session_also_writes_each_dataset_in_upstreams_eval_checkpoint_layout()
     {
         var work = new[] { new EvalWork("AMC", Problems(5), EvalDefaults.For("AMC")), new EvalWork("MATH-500", Problems(3), EvalDefaults.For("MATH-500")) };

@@ -20,6 +20,7 @@ public static class AnalyzeCommand
         command.Subcommands.Add(CodeFrequency());
         command.Subcommands.Add(Transitions());
         command.Subcommands.Add(Compare());
+        command.Subcommands.Add(AnalyzeEvalCommand.Create());
         return command;
     }
 

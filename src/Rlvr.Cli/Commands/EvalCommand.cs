@@ -15,7 +15,8 @@ namespace Rlvr.Cli.Commands;
 /// `rlvr eval`: evaluates a model folder on the paper's benchmarks as upstream's eval_checkpoint.py did
 /// (MATH-500 one greedy sample; AIME-2024, AIME-2025, AMC eight samples at 0.6; 3,072 new tokens),
 /// writing `{out}/{model}_{dataset}.json`, summary.json and `{out}/upstream/{model}_{dataset}.json` (upstream's own
-/// output layout). Rerunning an interrupted command resumes it.
+/// output layout). Rerunning an interrupted command resumes it. `--follow RUN_DIR` evaluates a training run's
+/// weight snapshots instead, beside the trainer (<see cref="SnapshotFollower"/>).
 /// Under <c>mpirun -np N</c> the batches are split across ranks (rank r on <c>cuda:&lt;local rank&gt;</c> when
 /// --device is cuda) and rank 0 prints and writes the same files one process writes.
 /// </summary>
@@ -23,7 +24,9 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = ModelArgument.Description, Required = true };
+        var model = new Option<string>("--model") { Description = ModelArgument.Description };
+        var follow = new Option<string?>("--follow") { Description = "Evaluate a training run's weight snapshots (eval.snapshot_every) as they appear, on the run's eval.sets, appending to RUN_DIR/eval.jsonl, until the run has ended; rerun to resume" };
+        var poll = new Option<double>("--poll-seconds") { Description = "With --follow: seconds between looks for a new snapshot", DefaultValueFactory = _ => 5 };
         var download = ModelArgument.CreateDownloadOption();
         var datasets = new Option<string>("--datasets") { Description = "Comma-separated datasets (names or paths)", DefaultValueFactory = _ => string.Join(",", EvalDefaults.PaperDatasets) };
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("outputs", "eval") };
@@ -49,12 +52,18 @@ public static class EvalCommand
         var randomWeights = new Option<string?>("--random-weights") { Description = "Benchmarking: random weights of this preset shape (e.g. qwen2.5-math-1.5b); --model then only supplies the tokenizer" };
 
         var command = new Command("eval", "Evaluate a model on MATH-500, AIME-2024, AIME-2025 and AMC the way the paper did (avg@k, pass@k, code reasoning).");
-        foreach (var o in new Option[] { model, download, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads, name, overwrite })
+        foreach (var o in new Option[] { model, follow, poll, download, datasets, output, template, maxNew, shards, batch, device, dtype, grader, samples, temperature, topP, seed, limit, problemPrefix, problemSuffix, responsePrefix, dataDir, randomWeights, threads, name, overwrite })
         {
             command.Options.Add(o);
         }
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(model) is null && result.GetValue(follow) is null)
+                result.AddError("--model is required (or --follow RUN_DIR for a training run's snapshots)");
+        });
         command.SetAction(parse =>
         {
+            if (parse.GetValue(follow) is { } runDir) return Follow(runDir, parse.GetValue(poll), parse.GetValue(device)!, parse.GetValue(dtype), parse.GetValue(threads));
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
@@ -141,6 +150,31 @@ public static class EvalCommand
             }
         });
         return command;
+    }
+
+    /// <summary>`rlvr eval --follow RUN_DIR`: <see cref="SnapshotFollower"/> with Ctrl-C stopping between batches (exit 130).</summary>
+    private static int Follow(string runDir, double pollSeconds, string device, string? dtype, int threads)
+    {
+        if (!(pollSeconds > 0)) throw new ArgumentException($"--poll-seconds {pollSeconds}: need a positive number");
+        if (threads > 0) TorchSharp.torch.set_num_threads(threads);
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var options = new FollowOptions(runDir, Placement.Parse(device, dtype), TimeSpan.FromSeconds(pollSeconds), Console.WriteLine);
+            SnapshotFollower.Run(options, cancel.Token);
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted: finished snapshots are in eval.jsonl, a snapshot cut short resumes from its journals; rerun to go on");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
     }
 
     internal static GraderMode ParseGrader(string name) => name.ToLowerInvariant() switch

@@ -29,9 +29,11 @@ public static class EvalSession
         if (request.Limit is < 1) throw new ArgumentException($"--limit {request.Limit}: need at least 1");
         return request.Datasets.Select(name =>
         {
-            var loaded = DatasetLoader.Load(name, new DatasetLoadOptions(DataDir: request.DataDir));
+            var (datasetName, k) = SplitSamples(name);
+            var loaded = DatasetLoader.Load(datasetName, new DatasetLoadOptions(DataDir: request.DataDir));
             var problems = request.Limit is int limit ? loaded.Problems.Take(limit).ToList() : loaded.Problems;
-            return new EvalWork(loaded.Name, problems, EvalDefaults.For(loaded.Name, request.Samples, request.Temperature));
+            var label = k is int samples ? $"{loaded.Name}@{samples}" : loaded.Name;
+            return new EvalWork(label, problems, EvalDefaults.For(loaded.Name, request.Samples ?? k, request.Temperature));
         }).ToList();
     }
 
@@ -61,6 +63,19 @@ public static class EvalSession
         if (!overwrite)
             throw new InvalidOperationException($"{path} holds {what}; choose another --out, or pass --overwrite to replace it");
         File.Delete(path);
+    }
+
+    /// <summary>
+    /// "AMC@8" is AMC with 8 samples per problem (upstream's in-training task names: k = 1 greedy, more at
+    /// 0.6); the work is then labelled "AMC@8", so that one dataset at two k gets two result files.
+    /// </summary>
+    private static (string Dataset, int? Samples) SplitSamples(string name)
+    {
+        int at = name.LastIndexOf('@');
+        if (at <= 0 || at == name.Length - 1 || !name[(at + 1)..].All(char.IsAsciiDigit)) return (name, null);
+        var k = int.Parse(name[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        if (k < 1) throw new ArgumentException($"{name}: @k needs k >= 1");
+        return (name[..at], k);
     }
 
     /// <summary>

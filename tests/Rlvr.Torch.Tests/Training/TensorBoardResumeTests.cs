@@ -66,7 +66,11 @@ public class TensorBoardResumeTests : IDisposable
 
     /// <summary>The (step, value) of every <paramref name="tag"/> scalar in the run's event files, files in name order.</summary>
     internal static List<(long Step, float Value)> Scalars(string runDir, string tag) =>
-        Directory.GetFiles(Path.Combine(runDir, MetricsSink.TensorBoardFolder)).Order()
+        ScalarsIn(Path.Combine(runDir, MetricsSink.TensorBoardFolder), tag);
+
+    /// <summary>The scalars of <paramref name="tag"/> in the event files of <paramref name="folder"/>, in file order.</summary>
+    internal static List<(long Step, float Value)> ScalarsIn(string folder, string tag) =>
+        Directory.GetFiles(folder).Order()
             .SelectMany(ReadEvents).SelectMany(e => e.Scalars).Where(s => s.Tag == tag)
             .Select(s => (s.Step, s.Value)).ToList();
 
