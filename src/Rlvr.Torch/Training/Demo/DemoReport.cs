@@ -28,23 +28,26 @@ public static class DemoReport
     }
 
     private static string Interval(SeedSummary s) =>
-        string.Create(CultureInfo.InvariantCulture, $"{s.Mean:+0.000;-0.000} [{s.Low95:+0.000;-0.000}, {s.High95:+0.000;-0.000}]");
+        string.Create(CultureInfo.InvariantCulture, $"{s.Mean:+0.000;-0.000;0.000} [{s.Low95:+0.000;-0.000;0.000}, {s.High95:+0.000;-0.000;0.000}]");
 
-    /// <summary>Two PNGs: exact accuracy and exact P(A) against step, mean over seeds with the seeds' range as a band.</summary>
+    /// <summary>
+    /// Two PNGs: the change of exact accuracy and of exact P(A) since step 0 against step, mean over seeds
+    /// with the seeds' range as a band (changes, because the seeds' bases start at different points).
+    /// </summary>
     public static void Figures(IReadOnlyList<DemoRun> runs, IReadOnlyList<DemoCondition> conditions, string accuracyPath, string strategyPath)
     {
         BandSeries Band(string name, DemoRun[] rows, Func<DemoRun, double[]> values)
         {
             int steps = rows.Min(r => r.Steps.Length);
             var x = rows[0].Steps.Take(steps).Select(s => (double)s).ToArray();
-            var columns = Enumerable.Range(0, steps).Select(i => rows.Select(r => values(r)[i]).ToArray()).ToArray();
+            var columns = Enumerable.Range(0, steps).Select(i => rows.Select(r => values(r)[i] - values(r)[0]).ToArray()).ToArray();
             return new BandSeries(name, x, columns.Select(c => c.Average()).ToArray(), columns.Select(c => c.Min()).ToArray(), columns.Select(c => c.Max()).ToArray());
         }
         var groups = conditions.Select(c => (c.Name, Rows: runs.Where(r => r.Condition == c.Name).ToArray())).Where(g => g.Rows.Length > 0).ToArray();
         int seeds = groups.Max(g => g.Rows.Length);
-        Charts.BandPlot(accuracyPath, $"Strategy task: exact expected accuracy (mean of {seeds} seeds, band = range)", "training step", "expected accuracy",
+        Charts.BandPlot(accuracyPath, $"Strategy task: change of exact expected accuracy (mean of {seeds} seeds, band = range)", "training step", "accuracy - accuracy at step 0",
             groups.Select(g => Band(g.Name, g.Rows, r => r.Accuracy)).ToArray());
-        Charts.BandPlot(strategyPath, $"Strategy task: exact P(strategy A) (mean of {seeds} seeds, band = range)", "training step", "P(A)",
+        Charts.BandPlot(strategyPath, $"Strategy task: change of exact P(strategy A) (mean of {seeds} seeds, band = range)", "training step", "P(A) - P(A) at step 0",
             groups.Select(g => Band(g.Name, g.Rows, r => r.StrategyA)).ToArray());
     }
 }
