@@ -89,6 +89,22 @@ public class MultiRankTrainingTests(TwoRankRuns runs) : IClassFixture<TwoRankRun
     }
 
     [MpiFact]
+    public void A_bfloat16_run_on_two_ranks_with_ZeRO_1_equals_one_process()
+    {
+        // The GPU's numerics: bf16 weights and gradients, fp32 masters and gradient sums. Each rank's micro-batch
+        // gradient enters an fp32 sum; the all-reduce adds the two sums in fp32, as one process adds its two
+        // micro-batches; the owner rounds its updated master to bf16 and broadcasts those bytes.
+        string[] bf16 = ["model.dtype=bfloat16", "run.steps=2", "optimizer.zero_stage=1"];
+        var one = Path.Combine(runs.Root, "bf16-one");
+        var result = new GrpoTrainer(TrainerEndToEndTests.Tiny([.. TwoRankRuns.Overrides, .. bf16]), new TrainOptions(one)).Run();
+        Assert.True(result.Completed, result.Message);
+        var two = Path.Combine(runs.Root, "bf16-two");
+        TwoRankRuns.Train(two, bf16);
+        AssertSameMetrics(one, two);
+        AssertSameWeights(Model(one, 2), Model(two, 2), relative: 1e-6);
+    }
+
+    [MpiFact]
     public void A_ZeRO_1_checkpoint_of_two_ranks_resumes_in_one_process()
     {
         // Re-sharding: one process takes every parameter's state from whichever shard holds it.

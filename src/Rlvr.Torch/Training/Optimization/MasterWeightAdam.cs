@@ -108,7 +108,11 @@ public sealed class MasterWeightAdam : IDisposable
     }
 
     /// <summary>True when the model parameters are not fp32 and fp32 masters are kept beside them.</summary>
-    public bool KeepsSeparateMasters => _params.Any(p => !ReferenceEquals(p.Master, p.Model));
+    public bool KeepsSeparateMasters => _params.Any(p => !IsFloat32(p.Model));
+
+    // Whether a parameter is its own fp32 master. Decided by its dtype, not by whether a master was made: under
+    // ZeRO-1 a bf16 parameter another rank owns has no master here, yet its gradients still go into fp32 sums.
+    private static bool IsFloat32(Parameter p) => p.dtype == ScalarType.Float32;
 
     /// <summary>
     /// Adds every rank's gradients (all-reduce, in fp32 where fp32 sums are kept) so that each rank holds the
@@ -120,7 +124,7 @@ public sealed class MasterWeightAdam : IDisposable
     {
         using var noGrad = torch.no_grad();
         AccumulateGradients(); // bf16 gradients into their fp32 sums first: the sum over ranks is taken in fp32
-        bool InSums(int i) => _fp32Sums && !ReferenceEquals(_params[i].Master, _params[i].Model);
+        bool InSums(int i) => _fp32Sums && !IsFloat32(_params[i].Model);
         var present = Enumerable.Range(0, _params.Length)
             .Select(i => (InSums(i) ? _sums[i] is not null : _params[i].Model.grad is not null) ? 1.0 : 0.0).ToArray();
         collectives.AllReduceSum(present);
@@ -129,7 +133,7 @@ public sealed class MasterWeightAdam : IDisposable
             if (present[i] == 0) continue;
             var model = _params[i].Model;
             if (InSums(i))
-                collectives.AllReduceSum(_sums[i] ??= torch.zeros_like(_params[i].Master).DetachFromDisposeScope());
+                collectives.AllReduceSum(_sums[i] ??= torch.zeros_like(model, dtype: ScalarType.Float32).DetachFromDisposeScope());
             else
             {
                 if (model.grad is null) model.grad = torch.zeros_like(model).DetachFromDisposeScope();
@@ -164,7 +168,7 @@ public sealed class MasterWeightAdam : IDisposable
         using var noGrad = torch.no_grad();
         for (int i = 0; i < _params.Length; i++)
         {
-            if (ReferenceEquals(_params[i].Master, _params[i].Model)) continue;
+            if (IsFloat32(_params[i].Model)) continue;
             using var scope = NewDisposeScope();
             var grad = _params[i].Model.grad;
             if (grad is null) continue;
