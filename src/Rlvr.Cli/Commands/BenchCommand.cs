@@ -7,7 +7,7 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Measure throughput; results go to bench/RESULTS.md.");
+        var command = new Command("bench", "Measure throughput and print the numbers (bench/RESULTS.md records them by hand, with the machine and command).");
         foreach (var subcommand in new[]
         {
             BenchGradeCommand.Create(),

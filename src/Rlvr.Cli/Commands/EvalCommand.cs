@@ -30,7 +30,7 @@ public static class EvalCommand
         var download = ModelArgument.CreateDownloadOption();
         var datasets = new Option<string>("--datasets") { Description = "Comma-separated datasets (names or paths)", DefaultValueFactory = _ => string.Join(",", EvalDefaults.PaperDatasets) };
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("outputs", "eval") };
-        var template = new Option<string?>("--template") { Description = "Prompt template (qwen-math, qwen2.5, chatml, llama3, llama3.0, r1, raw, or a file); default: recognised from the model's chat template" };
+        var template = new Option<string?>("--template") { Description = $"Prompt template ({string.Join(", ", PromptTemplates.Names)}, or a file); default: recognised from the model's chat template" };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "New tokens per sample", DefaultValueFactory = _ => EvalDefaults.MaxNewTokens };
         var shards = new Option<int>("--shards") { Description = "Split each dataset's problems into this many generation shards (upstream --shards)", DefaultValueFactory = _ => EvalDefaults.Shards };
         var batch = new Option<int>("--batch-size") { Description = "Cap on sequences per generation call within a shard (0 = each shard in one call, as upstream; a cap bounds memory and what an interruption loses)", DefaultValueFactory = _ => 0 };
@@ -45,7 +45,7 @@ public static class EvalCommand
         var problemPrefix = new Option<string>("--problem-prefix") { Description = "Text put before each problem inside the template", DefaultValueFactory = _ => "" };
         var problemSuffix = new Option<string>("--problem-suffix") { Description = "Text put after each problem inside the template", DefaultValueFactory = _ => "" };
         var responsePrefix = new Option<string>("--response-prefix") { Description = "Text the response is forced to start with, e.g. \"Let's solve this using Python.\" (paper Table 3)", DefaultValueFactory = _ => "" };
-        var dataDir = new Option<string?>("--data-dir") { Description = "The shipped data folder (default: found from the working directory)" };
+        var dataDir = new Option<string?>("--data-dir") { Description = $"Folder of the shipped datasets (default: ${Rlvr.Core.Data.DataDirectory.EnvironmentVariable}, else data/ of the repository holding this rlvr)" };
         var name = new Option<string?>("--name") { Description = "The model's name in output file names (default: the model folder's name, or the name part of a Hub id, as upstream)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = its default; 1 is faster on a busy shared machine)", DefaultValueFactory = _ => 0 };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace finished results (and unfinished journals) in --out that were made with other settings (default: refuse before writing anything)" };
@@ -82,6 +82,10 @@ public static class EvalCommand
                 if (parse.GetValue(shards) < 1) throw new ArgumentException($"--shards {parse.GetValue(shards)}: need at least 1");
                 if (parse.GetValue(batch) < 0) throw new ArgumentException($"--batch-size {parse.GetValue(batch)}: need 0 (whole shards) or more");
                 if (parse.GetValue(maxNew) < 1) throw new ArgumentException($"--max-new-tokens {parse.GetValue(maxNew)}: need at least 1");
+                if (parse.GetValue(topP) is var mass and (<= 0 or > 1 or double.NaN)) throw new ArgumentException($"--top-p {mass}: expected a number in (0, 1]");
+                if (parse.GetValue(temperature) is double heat && !(heat >= 0 && double.IsFinite(heat))) throw new ArgumentException($"--temperature {heat}: expected 0 (greedy) or more");
+                if (parse.GetValue(samples) is < 1) throw new ArgumentException($"--samples {parse.GetValue(samples)}: need at least 1");
+                if (parse.GetValue(threads) < 0) throw new ArgumentException($"--threads {parse.GetValue(threads)}: expected 0 (libtorch's default) or more");
                 var mode = ParseGrader(parse.GetValue(grader)!);
                 var promptTemplate = parse.GetValue(template) is { } t ? PromptTemplates.Create(t) : ChatTemplateDetector.FromModelFolder(modelDir);
                 var settings = new EvalSettings(

@@ -83,6 +83,7 @@ public static class GenerateCommand
 
                 var placement = Placement.Parse(parse.GetValue(device)!, parse.GetValue(dtype));
                 using var lm = CheckpointLoader.Load(folder, placement);
+                CheckFitsModel(lm.Config, folder, tokenizer, promptTokens, parse.GetValue(maxNew));
                 var defaults = GenerationDefaults.Read(folder);
                 var eos = parse.GetValue(ignoreEos) ? [] : defaults.EosTokenIds.Concat(tokenizer?.EosTokenId is int e ? [e] : []).Distinct().ToArray();
                 var options = new GenerationOptions
@@ -102,18 +103,43 @@ public static class GenerateCommand
                     Decode = tokenizer is null ? null : t => tokenizer.Decode(t.ToArray()),
                     PadTokenId = defaults.PadTokenId ?? 0,
                 };
-                var result = new RolloutEngine(lm).Generate([promptTokens], options);
+                var engine = new RolloutEngine(lm);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var nextReport = ProgressEvery;
+                engine.StepCompleted += step =>
+                {
+                    // Long work says how far it is, on stderr (stdout stays the completions).
+                    if (clock.Elapsed < nextReport) return;
+                    nextReport = clock.Elapsed + ProgressEvery;
+                    Console.Error.WriteLine($"generate: {step + 1} of at most {options.MaxNewTokens} new tokens, {clock.Elapsed.TotalSeconds:F0} s");
+                };
+                var result = engine.Generate([promptTokens], options);
                 Print(result, tokenizer, parse.GetValue(json));
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or NotSupportedException
                                           or KeyNotFoundException or TemplateException or JsonException or FormatException)
             {
-                Console.Error.WriteLine($"rlvr generate: {e.Message}");
+                Console.Error.WriteLine($"error: {e.Message}");
                 return 2;
             }
         });
         return command;
+    }
+
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>What the model's config.json bounds, checked before generating: the tokenizer's and the prompt's
+    /// ids within its vocabulary, prompt plus new tokens within max_position_embeddings (past it the rotary
+    /// positions were never trained and the output is silently garbage).</summary>
+    private static void CheckFitsModel(ModelConfig model, string folder, HfTokenizer? tokenizer, int[] prompt, int maxNew)
+    {
+        tokenizer?.CheckFits(model, folder);
+        if (prompt.FirstOrDefault(id => id >= model.VocabSize, -1) is var id and >= 0)
+            throw new ArgumentException($"--prompt-ids: token id {id} is past the model's vocab_size {model.VocabSize} ({Path.Combine(folder, "config.json")})");
+        if ((long)prompt.Length + maxNew > model.MaxPositionEmbeddings)
+            throw new ArgumentException($"--max-new-tokens {maxNew}: the prompt's {prompt.Length} tokens plus {maxNew} new ones exceed the model's " +
+                $"max_position_embeddings {model.MaxPositionEmbeddings} ({Path.Combine(folder, "config.json")})");
     }
 
     private static void RequireAtLeast(string option, int value, int minimum)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Rlvr.Core.Data;
 using Rlvr.Torch.Distributed;
 using Rlvr.Torch.Training;
 using Rlvr.Torch.Training.Configuration;
@@ -29,12 +30,17 @@ public static class TrainCommand
         var download = ModelArgument.CreateDownloadOption();
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/<run.name>)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest complete checkpoint in the run folder" };
+        var dataDir = new Option<string?>("--data-dir") { Description = $"Folder of the shipped datasets (default: ${DataDirectory.EnvironmentVariable}, else data/ of the repository holding this rlvr)" };
         var command = new Command("train", "Train a policy with GRPO on verifiable (or spurious) rewards.");
-        foreach (var o in new Option[] { config, set, model, download, output, resume }) command.Options.Add(o);
+        foreach (var o in new Option[] { config, set, model, download, output, resume, dataDir }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             // Bad settings and files fail here or at the trainer's start, before any work; the top-level
             // guard (CliErrors) turns them into one line and exit 2.
+            // Every dataset a run reads (training data, true labels, eval sets) is found through the data folder,
+            // so --data-dir is handed on as the variable they all read.
+            if (parse.GetValue(dataDir) is { } folder)
+                Environment.SetEnvironmentVariable(DataDirectory.EnvironmentVariable, DataDirectory.Resolve(folder));
             var resolved = ConfigLoader.Load(parse.GetValue(config), parse.GetValue(set) ?? []);
             // model.path and --model may name a Hub id: found in the local cache (or fetched with --download) now,
             // before the run folder is made. The tiny preset builds its own model.

@@ -36,6 +36,7 @@ public sealed class EvalModel : IDisposable
         if (randomPreset is null)
         {
             model = CheckpointLoader.Load(directory, placement);
+            tokenizer.CheckFits(model.Config, directory);
         }
         else
         {

@@ -53,6 +53,17 @@ public sealed class HfTokenizer
     /// <summary>The id of tokenizer_config.json's bos_token, if any.</summary>
     public int? BosTokenId { get; }
 
+    /// <summary>
+    /// Refuses a tokenizer whose ids reach past the model's embedding table (a tokenizer.json of another
+    /// model): otherwise the first such token fails deep in libtorch as "index out of range in self".
+    /// </summary>
+    public void CheckFits(Models.ModelConfig model, string folder)
+    {
+        if (VocabSize > model.VocabSize)
+            throw new InvalidDataException($"{Path.Combine(folder, "tokenizer.json")}: token ids go up to {VocabSize - 1}, past the model's vocab_size " +
+                $"{model.VocabSize} (config.json): the tokenizer belongs to another model");
+    }
+
     /// <summary>Loads tokenizer.json (required) and tokenizer_config.json (optional) from a model folder.</summary>
     public static HfTokenizer Load(string directory)
     {

@@ -20,6 +20,18 @@ public static class TokenizerJson
     {
         using var doc = ParseDocument(json, source);
         var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{source}: expected a JSON object (a Hugging Face tokenizer.json), found {root.ValueKind.ToString().ToLowerInvariant()}");
+        try { return ParseObject(root, source); }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException && !e.Message.StartsWith(source))
+        {
+            // A field of the wrong JSON kind (System.Text.Json names no file): say which file.
+            throw new InvalidDataException($"{source}: not a tokenizer.json this reader understands ({e.Message})");
+        }
+    }
+
+    private static Parts ParseObject(JsonElement root, string source)
+    {
         var model = Required(root, "model", source);
         var type = model.TryGetProperty("type", out var t) ? t.GetString() : "BPE";
         if (type != "BPE") throw new NotSupportedException($"{source}: model type '{type}' is not supported (only byte-level BPE)");

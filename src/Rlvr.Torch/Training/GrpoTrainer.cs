@@ -68,6 +68,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
     public TrainResult Run()
     {
         TrainingSetup.CheckTrainSplit(config.Data);   // before the run folder is made
+        TrainingSetup.CheckDataSources(config);
         var runDir = Path.GetFullPath(options.RunDirectory);
         // One run per folder: a second `rlvr train` on it stops here, naming this process (rank 0 holds it for all ranks).
         using var folderLock = World.IsLeader ? RunFolderLock.Acquire(runDir, "rlvr train") : null;
@@ -118,6 +119,7 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
         policy.GradientCheckpointing = config.Model.GradientCheckpointing;
         reference?.eval();
         var tokenizer = HfTokenizer.Load(baseDir);
+        tokenizer.CheckFits(policy.Config, baseDir);
         var (eos, pad) = SpecialTokens.Resolve(baseDir, tokenizer);
         if (eos.Count == 0) throw new InvalidDataException($"{baseDir}: no end-of-sequence token in config.json, generation_config.json or tokenizer_config.json");
         var stops = template.StopStrings.Concat(config.Rollout.Stop).Distinct().ToArray();

@@ -56,6 +56,35 @@ public static class TrainingSetup
             $"data.source {spec.Name}: no train split (it has only a test split), and a run must not train on a test split unawares: pass --set data.split=test to do so on purpose");
     }
 
+    /// <summary>
+    /// The datasets the configuration names (data.source, data.true_labels, eval.sets) exist, as catalog names
+    /// (with the shipped data folder found) or as files or folders: checked before the run folder is made, so
+    /// a typo in eval.sets fails now rather than after minutes of warm start.
+    /// </summary>
+    public static void CheckDataSources(TrainConfig config)
+    {
+        var generated = new[] { ArithmeticTask.SourceName, StrategyTask.SourceName };
+        if (config.Data.Source.StartsWith("generated:", StringComparison.Ordinal))
+        {
+            if (!generated.Contains(config.Data.Source))
+                throw new InvalidDataException($"data.source '{config.Data.Source}': the generated tasks are {string.Join(" and ", generated)}");
+        }
+        else CheckDataset("data.source", config.Data.Source);
+        if (config.Data.TrueLabels.Length > 0) CheckDataset("data.true_labels", config.Data.TrueLabels);
+        foreach (var set in config.Eval.Sets) CheckDataset("eval.sets", set);
+    }
+
+    private static void CheckDataset(string key, string name)
+    {
+        if (DatasetCatalog.Find(name) is not null)
+        {
+            try { DataDirectory.Resolve(); }
+            catch (DatasetException e) { throw new DatasetException($"{key} {name}: {e.Message}"); }
+        }
+        else if (!Directory.Exists(name) && !File.Exists(name))
+            throw new DatasetException($"{key} '{name}': not a dataset name nor an existing file or folder; valid names: {string.Join(", ", DatasetCatalog.AllNames)}");
+    }
+
     /// <summary>N of "cuda:N", else null.</summary>
     public static int? CudaIndex(string device) =>
         device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device.AsSpan(5), System.Globalization.NumberStyles.None,

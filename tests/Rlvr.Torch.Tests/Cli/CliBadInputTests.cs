@@ -78,11 +78,80 @@ public sealed class CliBadInputTests : IDisposable
         AssertOneLineError(CliRunner.Run("train", "--out", file), $"{file}: a file is there");
     }
 
+    // A real model folder (the qwen2-tied fixture weights and the tiny ChatML tokenizer) with one file spoilt.
+    private string SpoiltModel(string name, Action<string> spoil)
+    {
+        var folder = TinyModelFolder.Create(_temp.Path, name);
+        spoil(folder);
+        return folder;
+    }
+
+    private static void ReplaceInConfig(string folder, string from, string to)
+    {
+        var path = Path.Combine(folder, "config.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace(from, to));
+    }
+
+    public static TheoryData<string> FileAndFolderCases() =>
+    [
+        "unknown architecture", "tokenizer of another model (train)", "tokenizer of another model (generate)", "tokenizer.json an array",
+        "prompt past max_position_embeddings", "unknown data.source", "unknown eval.sets", "missing --data-dir",
+        "eval --out a file", "eval --out unwritable", "train --out unwritable", "label --out unwritable", "eval --top-p 0",
+    ];
+
+    [Theory]
+    [MemberData(nameof(FileAndFolderCases))]
+    public void A_bad_file_or_folder_is_one_line_naming_it(string input)
+    {
+        var run = _temp["run"];
+        var unwritable = "/proc/rlvr-cannot-be-made";  // not even root can make a folder in /proc
+        var file = _temp["a-file"];
+        File.WriteAllText(file, "x");
+        string[] train = ["train", "--out", run, "--set", "run.steps=1", "--set", "warm_start.steps=0"];
+        (string[] Args, string Named) testCase = input switch
+        {
+            "unknown architecture" => ([.. train, "--model", SpoiltModel("arch", f => ReplaceInConfig(f, "Qwen2ForCausalLM", "FooForCausalLM"))],
+                "architecture 'FooForCausalLM' is not supported"),
+            "tokenizer of another model (train)" => ([.. train, "--model", SpoiltModel("vocab", f =>
+                File.Copy(Rlvr.Tests.RepoPaths.Fixtures("qwen2-tokenizer", "tokenizer.json"), Path.Combine(f, "tokenizer.json"), overwrite: true))],
+                "tokenizer.json: token ids go up to"),
+            "tokenizer of another model (generate)" => (["generate", "--model", SpoiltModel("vocab2", f =>
+                File.Copy(Rlvr.Tests.RepoPaths.Fixtures("qwen2-tokenizer", "tokenizer.json"), Path.Combine(f, "tokenizer.json"), overwrite: true)), "--prompt", "1+1="],
+                "past the model's vocab_size 384"),
+            "tokenizer.json an array" => (["generate", "--model", SpoiltModel("array", f => File.WriteAllText(Path.Combine(f, "tokenizer.json"), "[1, 2]")), "--prompt", "x"],
+                "tokenizer.json: expected a JSON object"),
+            "prompt past max_position_embeddings" => (["generate", "--model", SpoiltModel("positions", _ => { }), "--prompt-ids", "5,6,7", "--max-new-tokens", "510"],
+                "exceed the model's max_position_embeddings 512"),
+            "unknown data.source" => ([.. train, "--set", "data.source=NoSuchSet"], "data.source 'NoSuchSet': not a dataset name"),
+            "unknown eval.sets" => ([.. train, "--set", "eval.sets=[NOPE]"], "eval.sets 'NOPE': not a dataset name"),
+            "missing --data-dir" => ([.. train, "--data-dir", _temp["no-such-folder"]], "--data-dir " + _temp["no-such-folder"] + ": folder not found"),
+            "eval --out a file" => (["eval", "--model", SpoiltModel("out", _ => { }), "--out", file, "--datasets", "MATH-500", "--limit", "1", "--template", "qwen-math"], $"{file}: a file is there"),
+            "eval --out unwritable" => (["eval", "--model", SpoiltModel("out2", _ => { }), "--out", unwritable, "--datasets", "MATH-500", "--limit", "1", "--template", "qwen-math"], unwritable),
+            "train --out unwritable" => (["train", "--out", unwritable], unwritable),
+            "label --out unwritable" => (["label", "--data", "MATH-500", "--limit", "1", "--samples", Samples(), "--out", unwritable], unwritable),
+            "eval --top-p 0" => (["eval", "--model", SpoiltModel("topp", _ => { }), "--out", run, "--top-p", "0"], "--top-p 0: expected a number in (0, 1]"),
+            _ => throw new ArgumentException(input),
+        };
+        var (args, named) = testCase;
+        AssertOneLineError(CliRunner.Run(args), named);
+        if (input.StartsWith("unknown d") || input.StartsWith("unknown e"))
+            Assert.False(Directory.Exists(run), "a dataset typo must fail before the run folder is made (not after the warm start)");
+    }
+
+    // One sampled response for the first MATH-500 problem, as `rlvr label --samples` reads them.
+    private string Samples()
+    {
+        var first = Rlvr.Core.Data.DatasetLoader.Load("MATH-500").Problems[0];
+        var path = _temp["samples.jsonl"];
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new { id = first.Id, response = $"\\boxed{{{first.Label}}}" }) + "\n");
+        return path;
+    }
+
     internal static void AssertOneLineError(CliRunner.Outcome outcome, string named)
     {
         Assert.True(outcome.ExitCode == 2, $"exit {outcome.ExitCode}, stderr: {outcome.Stderr}");
         var line = Assert.Single(outcome.ErrorLines);
         Assert.StartsWith("error: ", line);
-        Assert.Contains(named, line);
+        Assert.True(line.Contains(named, StringComparison.Ordinal), $"'{named}' not in: {line}");
     }
 }
