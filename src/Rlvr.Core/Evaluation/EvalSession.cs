@@ -69,7 +69,7 @@ public static class EvalSession
     /// "AMC@8" is AMC with 8 samples per problem (upstream's in-training task names: k = 1 greedy, more at
     /// 0.6); the work is then labelled "AMC@8", so that one dataset at two k gets two result files.
     /// </summary>
-    private static (string Dataset, int? Samples) SplitSamples(string name)
+    public static (string Dataset, int? Samples) SplitSamples(string name)
     {
         int at = name.LastIndexOf('@');
         if (at <= 0 || at == name.Length - 1 || !name[(at + 1)..].All(char.IsAsciiDigit)) return (name, null);

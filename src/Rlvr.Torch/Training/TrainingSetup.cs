@@ -71,7 +71,7 @@ public static class TrainingSetup
         }
         else CheckDataset("data.source", config.Data.Source);
         if (config.Data.TrueLabels.Length > 0) CheckDataset("data.true_labels", config.Data.TrueLabels);
-        foreach (var set in config.Eval.Sets) CheckDataset("eval.sets", set);
+        foreach (var set in config.Eval.Sets) CheckDataset("eval.sets", Rlvr.Core.Evaluation.EvalSession.SplitSamples(set).Dataset);  // "AMC@8": AMC, 8 samples
     }
 
     private static void CheckDataset(string key, string name)
