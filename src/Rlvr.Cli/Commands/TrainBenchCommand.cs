@@ -31,14 +31,14 @@ public static class TrainBenchCommand
         var promptLength = new Option<int>("--prompt") { Description = "Prompt tokens per sequence.", DefaultValueFactory = _ => 64 };
         var responseLength = new Option<int>("--new") { Description = "Response tokens per sequence (the loss is on these).", DefaultValueFactory = _ => 64 };
         var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute layer activations in backward (as the Hugging Face baseline measures)." };
-        var zero = new Option<int>("--zero-stage") { Description = "Optimizer state over ranks: 0 replicated, 1 sharded (ZeRO-1).", DefaultValueFactory = _ => 0 };
+        var zero = new Option<int>("--zero-stage") { Description = "Optimizer state over ranks: 0 replicated, 1 sharded (ZeRO-1), 2 also the gradients (ZeRO-2).", DefaultValueFactory = _ => 0 };
         var command = new Command("train", "Time GRPO optimizer steps on a random-weight preset model.");
         common.AddTo(command, batch, micro, promptLength, responseLength, checkpointing, zero);
         command.SetAction(parse =>
         {
             if (!common.TryResolve(parse, "train", out var config, out var placement, batch, micro, promptLength, responseLength)) return 2;
             var (b, m, p, n) = (parse.GetValue(batch), parse.GetValue(micro), parse.GetValue(promptLength), parse.GetValue(responseLength));
-            if (parse.GetValue(zero) is not (0 or 1)) { Console.Error.WriteLine($"error: --zero-stage {parse.GetValue(zero)}: expected 0 or 1"); return 2; }
+            if (parse.GetValue(zero) is not (0 or 1 or 2)) { Console.Error.WriteLine($"error: --zero-stage {parse.GetValue(zero)}: expected 0, 1 or 2"); return 2; }
             var world = World.FromEnvironment();
             if (world.Size > 1 && placement.Device.type == DeviceType.CUDA) placement = placement with { Device = torch.device(DeviceType.CUDA, world.LocalRank) };
             using var collectives = Collectives.Open(world, placement.Device.type == DeviceType.CUDA);

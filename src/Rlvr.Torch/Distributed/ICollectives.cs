@@ -26,6 +26,12 @@ public interface ICollectives : IDisposable
     /// <summary>In place, element-wise sum over ranks of a contiguous fp32/fp64/bf16 tensor.</summary>
     void AllReduceSum(Tensor tensor);
 
+    /// <summary>
+    /// In place on rank <paramref name="root"/>: the element-wise sum over ranks of a contiguous fp32/fp64/bf16
+    /// tensor (ZeRO-2's reduce to the owner); the other ranks' tensors are left as they were.
+    /// </summary>
+    void ReduceSum(Tensor tensor, int root);
+
     /// <summary>Copies rank <paramref name="root"/>'s contiguous tensor into the same tensor on every rank.</summary>
     void Broadcast(Tensor tensor, int root);
 

@@ -65,6 +65,34 @@ public sealed unsafe class MpiCollectives : ICollectives
     }
 
     /// <inheritdoc/>
+    public void ReduceSum(Tensor tensor, int root)
+    {
+        if (tensor.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+        {
+            using var wide = tensor.to(ScalarType.Float32).contiguous(); // MPI has no bf16 sum
+            ReduceSum(wide, root);
+            using var noGrad = torch.no_grad();
+            if (World.Rank == root) tensor.copy_(wide);
+            return;
+        }
+        var (pointer, _) = TensorMemory.Region(tensor);
+        int size = tensor.dtype == ScalarType.Float32 ? 4 : 8;
+        var type = size == 4 ? _mpi.Float : _mpi.Double;
+        var clock = Stopwatch.StartNew();
+        long count = tensor.numel();
+        for (long done = 0; done < count; done += MaxCount)
+        {
+            int n = (int)Math.Min(MaxCount, count - done);
+            var data = pointer + (nint)(done * size);
+            // MPI_Reduce: the root reduces in place (MPI_IN_PLACE as its send buffer); the others only send.
+            _mpi.Check(World.Rank == root
+                ? _mpi.Reduce(MpiLibrary.InPlace, data, n, type, _mpi.Sum, root, _mpi.CommWorld)
+                : _mpi.Reduce(data, IntPtr.Zero, n, type, _mpi.Sum, root, _mpi.CommWorld), "MPI_Reduce");
+        }
+        Counters.Add(clock.Elapsed.TotalSeconds, count * size);
+    }
+
+    /// <inheritdoc/>
     public void Broadcast(Tensor tensor, int root)
     {
         var (pointer, length) = TensorMemory.Region(tensor);

@@ -23,6 +23,7 @@ internal sealed unsafe class MpiLibrary
     public readonly delegate* unmanaged<IntPtr, out int, int> CommRank, CommSize;
     public readonly delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, int> Allreduce;
     public readonly delegate* unmanaged<IntPtr, int, IntPtr, int, IntPtr, int> Bcast;
+    public readonly delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, int, IntPtr, int> Reduce;
     public readonly delegate* unmanaged<IntPtr, int, IntPtr, IntPtr, int, IntPtr, IntPtr, int> Allgather;
     public readonly delegate* unmanaged<IntPtr, int, IntPtr, IntPtr, int*, int*, IntPtr, IntPtr, int> Allgatherv;
     public readonly delegate* unmanaged<IntPtr, int> Barrier;
@@ -44,6 +45,7 @@ internal sealed unsafe class MpiLibrary
         CommSize = (delegate* unmanaged<IntPtr, out int, int>)Export("MPI_Comm_size");
         Allreduce = (delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, int>)Export("MPI_Allreduce");
         Bcast = (delegate* unmanaged<IntPtr, int, IntPtr, int, IntPtr, int>)Export("MPI_Bcast");
+        Reduce = (delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, int, IntPtr, int>)Export("MPI_Reduce");
         Allgather = (delegate* unmanaged<IntPtr, int, IntPtr, IntPtr, int, IntPtr, IntPtr, int>)Export("MPI_Allgather");
         Allgatherv = (delegate* unmanaged<IntPtr, int, IntPtr, IntPtr, int*, int*, IntPtr, IntPtr, int>)Export("MPI_Allgatherv");
         Barrier = (delegate* unmanaged<IntPtr, int>)Export("MPI_Barrier");

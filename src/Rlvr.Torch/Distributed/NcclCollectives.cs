@@ -61,18 +61,28 @@ public sealed unsafe class NcclCollectives : ICollectives
     public void AllReduceSum(Tensor tensor)
     {
         if (tensor.device_type != DeviceType.CUDA) { _mpi.AllReduceSum(tensor); return; }
-        var type = tensor.dtype switch
-        {
-            ScalarType.Float32 => NcclLibrary.Float32,
-            ScalarType.Float64 => NcclLibrary.Float64,
-            ScalarType.BFloat16 => NcclLibrary.BFloat16,
-            ScalarType.Float16 => NcclLibrary.Float16,
-            _ => throw new ArgumentException($"all-reduce of a {tensor.dtype} tensor"),
-        };
-        var pointer = TensorMemory.DevicePointer(tensor);
+        var (type, pointer) = (DataType(tensor), TensorMemory.DevicePointer(tensor));
         Run(() => _nccl.AllReduce(pointer, pointer, (nuint)tensor.numel(), type, NcclLibrary.Sum, _comm, IntPtr.Zero),
             "ncclAllReduce", TensorMemory.ByteLength(tensor));
     }
+
+    /// <inheritdoc/>
+    public void ReduceSum(Tensor tensor, int root)
+    {
+        if (tensor.device_type != DeviceType.CUDA) { _mpi.ReduceSum(tensor, root); return; }
+        var (type, pointer) = (DataType(tensor), TensorMemory.DevicePointer(tensor));
+        Run(() => _nccl.Reduce(pointer, pointer, (nuint)tensor.numel(), type, NcclLibrary.Sum, root, _comm, IntPtr.Zero),
+            "ncclReduce", TensorMemory.ByteLength(tensor));
+    }
+
+    private static int DataType(Tensor tensor) => tensor.dtype switch
+    {
+        ScalarType.Float32 => NcclLibrary.Float32,
+        ScalarType.Float64 => NcclLibrary.Float64,
+        ScalarType.BFloat16 => NcclLibrary.BFloat16,
+        ScalarType.Float16 => NcclLibrary.Float16,
+        _ => throw new ArgumentException($"reduction of a {tensor.dtype} tensor"),
+    };
 
     /// <inheritdoc/>
     public void Broadcast(Tensor tensor, int root)

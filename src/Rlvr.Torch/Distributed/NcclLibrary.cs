@@ -25,6 +25,7 @@ internal sealed unsafe class NcclLibrary
     public readonly delegate* unmanaged<IntPtr*, int, NcclUniqueId, int, int> CommInitRank;
     public readonly delegate* unmanaged<IntPtr, IntPtr, nuint, int, int, IntPtr, IntPtr, int> AllReduce;
     public readonly delegate* unmanaged<IntPtr, IntPtr, nuint, int, int, IntPtr, IntPtr, int> Broadcast;
+    public readonly delegate* unmanaged<IntPtr, IntPtr, nuint, int, int, int, IntPtr, IntPtr, int> Reduce;
     public readonly delegate* unmanaged<IntPtr, int*, int> CommGetAsyncError;
     public readonly delegate* unmanaged<IntPtr, int> CommAbort, CommDestroy;
     public readonly delegate* unmanaged<int, IntPtr> GetErrorString;
@@ -37,6 +38,7 @@ internal sealed unsafe class NcclLibrary
         CommInitRank = (delegate* unmanaged<IntPtr*, int, NcclUniqueId, int, int>)NativeLibrary.GetExport(nccl, "ncclCommInitRank");
         AllReduce = (delegate* unmanaged<IntPtr, IntPtr, nuint, int, int, IntPtr, IntPtr, int>)NativeLibrary.GetExport(nccl, "ncclAllReduce");
         Broadcast = (delegate* unmanaged<IntPtr, IntPtr, nuint, int, int, IntPtr, IntPtr, int>)NativeLibrary.GetExport(nccl, "ncclBroadcast");
+        Reduce = (delegate* unmanaged<IntPtr, IntPtr, nuint, int, int, int, IntPtr, IntPtr, int>)NativeLibrary.GetExport(nccl, "ncclReduce");
         CommGetAsyncError = (delegate* unmanaged<IntPtr, int*, int>)NativeLibrary.GetExport(nccl, "ncclCommGetAsyncError");
         CommAbort = (delegate* unmanaged<IntPtr, int>)NativeLibrary.GetExport(nccl, "ncclCommAbort");
         CommDestroy = (delegate* unmanaged<IntPtr, int>)NativeLibrary.GetExport(nccl, "ncclCommDestroy");

@@ -21,6 +21,9 @@ public sealed class SingleProcessCollectives : ICollectives
     public void AllReduceSum(Tensor tensor) { }
 
     /// <inheritdoc/>
+    public void ReduceSum(Tensor tensor, int root) { }
+
+    /// <inheritdoc/>
     public void Broadcast(Tensor tensor, int root) { }
 
     /// <inheritdoc/>

@@ -81,7 +81,7 @@ public static class ConfigRanges
         Positive("optimizer.eps"),
         Positive("optimizer.max_grad_norm"),
         AtLeast("optimizer.warmup_steps", 0),
-        Between("optimizer.zero_stage", 0, 1),     // 0 = unsharded, 1 = ZeRO-1 (optimizer state sharded over ranks)
+        Between("optimizer.zero_stage", 0, 2),     // 0 = unsharded, 1 = ZeRO-1 (optimizer state sharded over ranks), 2 = ZeRO-2 (and gradients)
         Between("optimizer.min_lr_ratio", 0, 1),
         AtLeast("checkpoint.every", 0),             // 0 = only at the end
         AtLeast("checkpoint.keep", 1),

@@ -228,7 +228,8 @@ public sealed record OptimizerConfig
     /// <summary>
     /// ZeRO stage of the optimizer state over data-parallel ranks (`mpirun -np N`): 0 = every rank keeps all
     /// fp32 masters and Adam moments; 1 = each rank keeps and updates its shard of whole parameters and
-    /// broadcasts them (ZeRO-1, upstream's DeepSpeed runs ZeRO-3). Valid: 0 or 1. Same update either way.
+    /// broadcasts them (ZeRO-1, upstream's DeepSpeed runs ZeRO-3); 2 = also the gradient sums: each is reduced
+    /// to its parameter's owner only (ZeRO-2). Valid: 0, 1 or 2. The same update in every case.
     /// </summary>
     public int ZeroStage { get; init; } = 0;
 }

@@ -33,6 +33,14 @@ public readonly record struct OptimizerStepResult(bool Applied, double GradNorm)
 /// updates it; the owners then broadcast the new weights (together the all-gather of ZeRO's paper), so every
 /// rank again holds the whole model. The arithmetic of each parameter's update is unchanged, so the sharded
 /// step equals the unsharded one exactly; per rank the 12 bytes per parameter become about 12 / N.
+/// With ZeRO stage 2 the gradients are not all-reduced but reduced to each parameter's owner, and the other
+/// ranks free theirs: half the traffic of an all-reduce, and from the reduction to the update each rank holds
+/// only its shard of the gradients. The reduction runs once per optimizer step, after the last micro-batch,
+/// so while a rank accumulates several micro-batches its gradient sums are still whole: the peak memory
+/// falls only where each rank computes one micro-batch per step (DeepSpeed's ZeRO-2 reduces buckets during
+/// backward instead, which this does not do). The global gradient norm is then the square root of the owners'
+/// partial sums of squares added over ranks, the same sum in another order (fp64: the clip factor, and so
+/// the update, agree to about 1e-15 relative).
 /// </para>
 /// </remarks>
 public sealed class MasterWeightAdam : IDisposable
@@ -42,6 +50,7 @@ public sealed class MasterWeightAdam : IDisposable
     private readonly Tensor?[] _v;  // second moments
     private readonly int[] _owner;  // the rank that updates each parameter (ZeRO-1), or -1: every rank
     private readonly ICollectives _collectives;
+    private readonly int _zeroStage;
     private readonly Tensor?[] _sums; // fp32 gradient sums of earlier micro-batches (separate masters only)
     private readonly long[] _steps;   // updates each parameter received (its own Adam t, as torch.optim.Adam's state["step"])
     private readonly double _beta1, _beta2, _eps, _maxGradNorm;
@@ -65,6 +74,7 @@ public sealed class MasterWeightAdam : IDisposable
         LearningRate = learningRate;
         _beta1 = beta1; _beta2 = beta2; _eps = eps; _maxGradNorm = maxGradNorm; _fp32Sums = fp32GradientSums;
         _collectives = collectives ?? new SingleProcessCollectives();
+        _zeroStage = zeroStage;
         using var noGrad = torch.no_grad();
         var trainable = parameters.Where(p => p.Parameter.requires_grad).ToArray();
         _owner = zeroStage >= 1 ? Owners(trainable.Select(p => p.Parameter.numel()).ToArray(), _collectives.World.Size) : trainable.Select(_ => -1).ToArray();
@@ -128,17 +138,17 @@ public sealed class MasterWeightAdam : IDisposable
         var present = Enumerable.Range(0, _params.Length)
             .Select(i => (InSums(i) ? _sums[i] is not null : _params[i].Model.grad is not null) ? 1.0 : 0.0).ToArray();
         collectives.AllReduceSum(present);
+        bool toOwner = _zeroStage >= 2 && Sharded;
         for (int i = 0; i < _params.Length; i++)
         {
             if (present[i] == 0) continue;
             var model = _params[i].Model;
-            if (InSums(i))
-                collectives.AllReduceSum(_sums[i] ??= torch.zeros_like(model, dtype: ScalarType.Float32).DetachFromDisposeScope());
-            else
-            {
-                if (model.grad is null) model.grad = torch.zeros_like(model).DetachFromDisposeScope();
-                collectives.AllReduceSum(model.grad);
-            }
+            Tensor gradient;
+            if (InSums(i)) gradient = _sums[i] ??= torch.zeros_like(model, dtype: ScalarType.Float32).DetachFromDisposeScope();
+            else gradient = model.grad ??= torch.zeros_like(model).DetachFromDisposeScope();
+            if (!toOwner) { collectives.AllReduceSum(gradient); continue; }
+            collectives.ReduceSum(gradient, _owner[i]);   // ZeRO-2: only the owner needs the sum
+            if (!Owns(i)) DropGradient(i);
         }
     }
 
@@ -248,7 +258,14 @@ public sealed class MasterWeightAdam : IDisposable
             var g = Fp32Gradient(i);
             if (g is not null) squares.Add(g.square().sum().to(ScalarType.Float64).MoveToOuterDisposeScope());
         }
-        return squares.Count == 0 ? 0 : Math.Sqrt(torch.stack(squares).sum().item<double>());
+        double sum = squares.Count == 0 ? 0 : torch.stack(squares).sum().item<double>();
+        if (_zeroStage >= 2 && Sharded)
+        {
+            Span<double> total = [sum];  // each rank holds its owned parameters' gradients only
+            _collectives.AllReduceSum(total);
+            sum = total[0];
+        }
+        return Math.Sqrt(sum);
     }
 
     /// <summary>
