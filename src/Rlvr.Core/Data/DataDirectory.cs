@@ -2,8 +2,9 @@ namespace Rlvr.Core.Data;
 
 /// <summary>
 /// Finds the folder of shipped datasets at run time: an explicit folder (the `--data-dir` option),
-/// else the RLVR_DATA environment variable, else the data/ folder of the repository the program
-/// runs from (the first folder above the executable that holds Rlvr.slnx).
+/// else the RLVR_DATA environment variable, else the data/ folder beside the program (where `dotnet publish`
+/// and the installed .NET tool put it), else the data/ folder of the repository the program runs from (the
+/// first folder above the executable that holds Rlvr.slnx).
 /// </summary>
 public static class DataDirectory
 {
@@ -25,6 +26,8 @@ public static class DataDirectory
                 ? Path.GetFullPath(fromEnvironment)
                 : throw new DatasetException($"{EnvironmentVariable}={fromEnvironment}: folder not found");
         }
+        var shipped = Path.Combine(AppContext.BaseDirectory, "data");
+        if (File.Exists(Path.Combine(shipped, "README.md"))) return shipped;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Rlvr.slnx")))
@@ -34,7 +37,7 @@ public static class DataDirectory
             }
         }
         throw new DatasetException(
-            $"the shipped datasets were not found: no data/ folder beside an Rlvr.slnx above {AppContext.BaseDirectory}; " +
+            $"the shipped datasets were not found: no data/ folder beside {AppContext.BaseDirectory} nor beside an Rlvr.slnx above it; " +
             $"pass --data-dir DIR or set {EnvironmentVariable}=DIR");
     }
 }
