@@ -70,6 +70,33 @@ public sealed class CliBadInputTests : IDisposable
         }
     }
 
+    public static TheoryData<string, string[]> DemoSettings() => new()
+    {
+        { "--seeds 1: at least 2", ["--seeds", "1"] },
+        { "--only bogus: no such condition", ["--only", "bogus"] },
+        { "run.steps", ["--set", "run.steps=-1"] },
+        { "data.source must be generated:strategies", ["--config", "tiny-cpu"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(DemoSettings))]
+    public void A_bad_demo_setting_is_one_line_naming_it_and_nothing_is_written(string named, string[] args)
+    {
+        var outDir = _temp["demo"];
+        AssertOneLineError(CliRunner.Run(["demo", "--out", outDir, .. args]), named);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void A_demo_never_overwrites_a_folder_that_holds_something()
+    {
+        var outDir = _temp["demo"];
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "demo.md"), "an earlier table");
+        AssertOneLineError(CliRunner.Run("demo", "--out", outDir), $"--out {outDir}: the folder is not empty");
+        Assert.Equal("an earlier table", File.ReadAllText(Path.Combine(outDir, "demo.md")));
+    }
+
     [Fact]
     public void An_output_folder_that_is_a_file_is_one_line()
     {
