@@ -90,6 +90,8 @@ public static class AnalyzeCommand
         command.Options.Add(json);
         command.SetAction(parse => Guarded(() =>
         {
+            if (parse.GetValue(chart) is { } requested && parse.GetValue(runs)!.Length < 2)
+                throw new ArgumentException($"--chart {requested}: a gain chart needs at least two runs (the first is the baseline), got one");
             var table = RunComparison.Compare(parse.GetValue(runs)!.Select(RunComparison.Load).ToList());
             var view = new Table().AddColumn("dataset");
             foreach (var run in table.Runs) view.AddColumn(Markup.Escape(run.Name));

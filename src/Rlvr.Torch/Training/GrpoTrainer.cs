@@ -151,7 +151,10 @@ public sealed class GrpoTrainer(TrainConfig config, TrainOptions options)
             ? EvaluateSets(policy, tokenizer, eos, pad, template, runDir, step)
             : evalProblems.Count > 0 ? Evaluate(collector, evalProblems, step) : null;
         if (startStep == 0 && config.Eval.Every > 0 && Eval(0) is double baseline)
+        {
             Log($"eval at step 0: accuracy {baseline:F3}");
+            sink?.WriteEvaluation(0, baseline);
+        }
 
         // Snapshots for an evaluation follower (rank 0 writes them): the base model's first, unless resuming.
         var snapshots = World.IsLeader && config.Eval.SnapshotEvery > 0 ? SnapshotStore.InRun(runDir) : null;

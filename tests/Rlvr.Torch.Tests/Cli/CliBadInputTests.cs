@@ -124,6 +124,7 @@ public sealed class CliBadInputTests : IDisposable
         "unknown architecture", "tokenizer of another model (train)", "tokenizer of another model (generate)", "tokenizer.json an array",
         "prompt past max_position_embeddings", "unknown data.source", "unknown eval.sets", "missing --data-dir",
         "eval --out a file", "eval --out unwritable", "train --out unwritable", "label --out unwritable", "eval --top-p 0",
+        "analyze compare --chart with one run",
     ];
 
     [Theory]
@@ -157,6 +158,7 @@ public sealed class CliBadInputTests : IDisposable
             "train --out unwritable" => (["train", "--out", unwritable], unwritable),
             "label --out unwritable" => (["label", "--data", "MATH-500", "--limit", "1", "--samples", Samples(), "--out", unwritable], unwritable),
             "eval --top-p 0" => (["eval", "--model", SpoiltModel("topp", _ => { }), "--out", run, "--top-p", "0"], "--top-p 0: expected a number in (0, 1]"),
+            "analyze compare --chart with one run" => (["analyze", "compare", run, "--chart", _temp["gains.png"]], "a gain chart needs at least two runs"),
             _ => throw new ArgumentException(input),
         };
         var (args, named) = testCase;

@@ -66,6 +66,17 @@ public sealed class MetricsSink : IDisposable
         if (m.EvalAccuracy is double e) _tensorboard.add_scalar("eval/accuracy", (float)e, m.Step);
     }
 
+    /// <summary>
+    /// Records an evaluation outside a training step: the base model's, before step 1 (a line with step 0 and
+    /// only eval_accuracy in metrics.jsonl, and eval/accuracy at step 0 in TensorBoard), so that every
+    /// later evaluation reads against where the run started.
+    /// </summary>
+    public void WriteEvaluation(int step, double accuracy)
+    {
+        _metrics.Write(new { step, eval_accuracy = accuracy });
+        _tensorboard?.add_scalar("eval/accuracy", (float)accuracy, step);
+    }
+
     /// <summary>Appends sample completions of a step.</summary>
     public void WriteSample(object sample) => _samples.Write(sample);
 
