@@ -160,6 +160,9 @@ public static class EvalCommand
     private static int Follow(string runDir, double pollSeconds, string device, string? dtype, int threads)
     {
         if (!(pollSeconds > 0)) throw new ArgumentException($"--poll-seconds {pollSeconds}: need a positive number");
+        // Every rank would follow the run and append to the same eval.jsonl: the follower is one process.
+        if (World.FromEnvironment().Size > 1)
+            throw new ArgumentException("--follow runs as one process beside the trainer: start it without mpirun/srun");
         if (threads > 0) TorchSharp.torch.set_num_threads(threads);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
