@@ -21,6 +21,7 @@ public static class AnalyzeCommand
         command.Subcommands.Add(Transitions());
         command.Subcommands.Add(Compare());
         command.Subcommands.Add(AnalyzeEvalCommand.Create());
+        command.Subcommands.Add(AnalyzeCurvesCommand.Create());
         return command;
     }
 

@@ -38,9 +38,35 @@ public static class Charts
         Save(plot, path, width, height);
     }
 
-    /// <summary>Draws lines each with a translucent band from Low to High (seed bands).</summary>
+    /// <summary>Draws lines each with a translucent band from Low to High (seed bands); a path ending in .svg gets SVG.</summary>
     public static void BandPlot(string path, string title, string xLabel, string yLabel, IReadOnlyList<BandSeries> series,
-        int width = 900, int height = 550)
+        int width = 900, int height = 550) =>
+        Save(BandPlotOf(title, xLabel, yLabel, series), path, width, height);
+
+    /// <summary>One band plot per panel in a grid of <paramref name="columns"/> columns, written as one PNG.</summary>
+    public static void BandGrid(string path, IReadOnlyList<(string Title, string XLabel, string YLabel, IReadOnlyList<BandSeries> Series)> panels,
+        int columns, int panelWidth = 600, int panelHeight = 400)
+    {
+        if (panels.Count == 0) throw new ArgumentException("a grid needs at least one panel", nameof(panels));
+        var rows = (panels.Count + columns - 1) / columns;
+        var grid = new Multiplot();
+        var empty = grid.GetPlots().ToList();  // a new Multiplot starts with one blank plot
+        foreach (var p in panels) grid.AddPlot(BandPlotOf(p.Title, p.XLabel, p.YLabel, p.Series));
+        foreach (var blank in empty) grid.RemovePlot(blank);
+        grid.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
+        var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.png");
+        try
+        {
+            grid.SavePng(temporary, panelWidth * columns, panelHeight * rows);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    private static Plot BandPlotOf(string title, string xLabel, string yLabel, IReadOnlyList<BandSeries> series)
     {
         if (series.Count == 0) throw new ArgumentException("a band plot needs at least one series", nameof(series));
         var plot = new Plot();
@@ -60,7 +86,7 @@ public static class Charts
             line.LineWidth = 2;
         }
         Decorate(plot, title, xLabel, yLabel, true);
-        Save(plot, path, width, height);
+        return plot;
     }
 
     /// <summary>Draws grouped bars: one group per category, one bar per series, a zero line, values on top.</summary>
@@ -112,6 +138,9 @@ public static class Charts
         if (legend) plot.ShowLegend(Alignment.UpperLeft);
     }
 
-    private static void Save(Plot plot, string path, int width, int height) =>
-        AtomicFile.WriteAllBytes(path, plot.GetImageBytes(width, height, ImageFormat.Png));
+    private static void Save(Plot plot, string path, int width, int height)
+    {
+        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) AtomicFile.WriteAllText(path, plot.GetSvgXml(width, height));
+        else AtomicFile.WriteAllBytes(path, plot.GetImageBytes(width, height, ImageFormat.Png));
+    }
 }
