@@ -42,6 +42,19 @@ public class ConfigTests
     }
 
     [Fact]
+    public void Paper_presets_name_upstreams_in_training_evaluation_sets()
+    {
+        // upstream --extra_eval_task_fast "test,AIME2025-TTT@8,AIME-TTT@8,AMC-TTT@8,AMC-TTT@1,MATH-TTT@1", where
+        // "test" is DeepScaleR's test split (= AIME 2024) generated greedily
+        string[] upstream = ["AIME-2024@1", "AIME-2025@8", "AIME-2024@8", "AMC@8", "AMC@1", "MATH-500@1"];
+        foreach (var preset in new[] { "ground_truth", "random", "incorrect_1.5b", "random_small_rollout" })
+            Assert.Equal(upstream, ConfigLoader.Load(preset).Eval.Sets);
+        var work = Rlvr.Core.Evaluation.EvalSession.Plan(new(upstream, DataDir: Rlvr.Tests.RepoPaths.Data()));
+        Assert.Equal([(30, 1, 0.0), (30, 8, 0.6), (30, 8, 0.6), (83, 8, 0.6), (83, 1, 0.0), (500, 1, 0.0)],
+            work.Select(w => (w.Problems.Count, w.Plan.Samples, w.Plan.Temperature)));
+    }
+
+    [Fact]
     public void Presets_extend_each_other()
     {
         var names = ConfigLoader.EmbeddedPresets;
