@@ -68,7 +68,8 @@ public class GenerationTests
             using var targets = tensor(sequence.Skip(1).Append(0L).ToArray()).unsqueeze(0);
             using var all = model.TokenLogProbs(ids, targets);
             var expected = all[0].narrow(0, fixture.Inputs[s].Length - 1, completion.Tokens.Length).data<float>().ToArray();
-            for (var t = 0; t < expected.Length; t++) Assert.InRange(Math.Abs(completion.LogProbs[t] - expected[t]), 0, 1e-4);
+            var tolerance = fixture.Tolerances(model).LogProbs;  // the cached decode runs other shapes than the full pass
+            for (var t = 0; t < expected.Length; t++) Assert.InRange(Math.Abs(completion.LogProbs[t] - expected[t]), 0, tolerance);
         }
     }
 
@@ -99,7 +100,8 @@ public class GenerationTests
         using var targets = tensor(sequence.Skip(1).Append(0L).ToArray()).unsqueeze(0);
         using var all = changed.TokenLogProbs(ids, targets);
         var expected = all[0].narrow(0, fixture.Inputs[0].Length - 1, completion.Tokens.Length).data<float>().ToArray();
-        for (var t = 0; t < expected.Length; t++) Assert.InRange(Math.Abs(completion.LogProbs[t] - expected[t]), 0, 1e-4);
+        var tolerance = fixture.Tolerances(changed).LogProbs;  // the cached decode runs other shapes than the full pass
+        for (var t = 0; t < expected.Length; t++) Assert.InRange(Math.Abs(completion.LogProbs[t] - expected[t]), 0, tolerance);
     }
 
     [Fact]

@@ -40,6 +40,29 @@ internal sealed class ModelFixture
 
     public CausalLanguageModel LoadModel() => CheckpointLoader.Load(Directory, Placement.Cpu);
 
+    /// <summary>
+    /// How far the model's logits may lie from transformers' (another float32 implementation: other kernels, other
+    /// summation orders) by the arithmetic: <see cref="RoundingBound.ForwardPass"/> over the fixture's longest
+    /// input, plus the reference's own rounding to float32 in reference.json (u·|z|). For log-probs (logit minus
+    /// logsumexp, which moves by at most as much) twice that, plus the V-term logsumexp's own γ_V.
+    /// </summary>
+    public (double Logits, double LogProbs) Tolerances(CausalLanguageModel model)
+    {
+        using var noGrad = no_grad();
+        double head = 0;
+        foreach (var input in Inputs)
+        {
+            using var ids = tensor(input.Select(i => (long)i).ToArray()).unsqueeze(0);
+            using var hidden = model.HiddenStates(ids);
+            using var magnitudes = nn.functional.linear(hidden.abs(), model.HeadWeight.abs());
+            head = Math.Max(head, magnitudes.max().item<float>());
+        }
+        var logits = RoundingBound.ForwardPass(model.Config, Inputs.Max(i => i.Length), head) + RoundingBound.U * head;
+        var logProbs = 2 * logits + 2 * RoundingBound.Gamma(model.Config.VocabSize);
+        Assert.True(logProbs < 1e-2, $"{Name}: tolerances {logits:R}, {logProbs:R} too loose to test anything");
+        return (logits, logProbs);
+    }
+
     /// <summary>Largest |a − b| between a model output [T, V] and the reference rows of sequence <paramref name="sequence"/>.</summary>
     public double MaxLogitError(Tensor logits, int sequence)
     {

@@ -108,13 +108,9 @@ public class PolicyUpdaterTests
 
         // Reference: the model's TokenLogProbs on each unpadded sequence alone (next-token targets). Here the
         // whole forward pass runs on other shapes (padding and its mask, another batch size), so every reduction
-        // of every layer may sum in another order. To first order the logits then move by at most the sum over
-        // the chain of D reductions (per layer: norm, q/k/v, scores, weights·values, output, norm, gate/up, down;
-        // then the final norm and the head) of 2·γ_n times the magnitudes they see; RMSNorm rescales each layer's
-        // input to unit root-mean-square, so with n ≤ max(H, intermediate, T) each link contributes at most
-        // 2·γ_n·max_v Σ_i |h_i W_vi| at the logits, doubled again for logsumexp.
-        long chain = 8 * Tiny.Layers + 2, n = Math.Max(Tiny.HiddenSize, Math.Max(Tiny.IntermediateSize, batch.InputIds.shape[1]));
-        double referenceBound = 2 * (2 * chain * RoundingBound.Gamma(n) * magnitudes.max().item<float>()) + logPBound;
+        // of every layer may sum in another order: RoundingBound.ForwardPass bounds the logits, log-probs move by
+        // at most twice that, plus the rounding of the log_softmax above.
+        double referenceBound = 2 * RoundingBound.ForwardPass(model.Config, batch.InputIds.shape[1], magnitudes.max().item<float>()) + logPBound;
         Assert.True(referenceBound < 1e-2, $"reference bound {referenceBound:R} too loose to test anything");
         foreach (var (item, row) in new[] { (shortPrompt, 0), (longPrompt, 1) })
         {
