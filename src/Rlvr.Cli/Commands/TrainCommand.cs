@@ -83,7 +83,10 @@ public static class TrainCommand
     {
         bool leader = collectives.World.IsLeader;
         var stop = new StopRequest();
-        using var signals = TrainSignals.Register(stop);
+        // One process only: under mpirun the launcher tears a failed job down with SIGTERM, and a rank whose peer
+        // is gone cannot finish its step (it would wait in a collective for ever); there the signals keep their
+        // default action and --resume continues from the newest checkpoint.
+        using var signals = collectives.World.Size == 1 ? TrainSignals.Register(stop) : null;
         var live = leader && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         TrainResult Train(Action<string> log, Action<StepMetrics> stepCompleted) => new GrpoTrainer(resolved,
             new TrainOptions(runDir, model, resume, Log: log, StepCompleted: stepCompleted, Collectives: collectives, Stop: stop)).Run();
