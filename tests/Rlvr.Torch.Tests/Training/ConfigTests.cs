@@ -64,7 +64,7 @@ public class ConfigTests
         var noClip = ConfigLoader.Load("random_no_clip_1.5b");
         Assert.Equal("random0.5", noClip.Reward.Name);
         Assert.Equal(PolicyLossKind.UnclippedRatio, noClip.Grpo.PolicyLoss);
-        Assert.Equal("models/Qwen2.5-Math-1.5B", noClip.Model.Path);
+        Assert.Equal("Qwen/Qwen2.5-Math-1.5B", noClip.Model.Path);
         var oneUpdate = ConfigLoader.Load("random_one_update");
         Assert.Equal(1, oneUpdate.Rollout.PromptsPerStep * oneUpdate.Rollout.SamplesPerPrompt / oneUpdate.Grpo.TrainBatchSize);
         // the paper's third ablation: 8 prompts x 16 samples = 128 samples = one train batch, one on-policy update

@@ -51,8 +51,9 @@ public sealed record RunConfig
 /// <summary>The policy model.</summary>
 public sealed record PolicyModelConfig
 {
-    /// <summary>HF checkpoint folder (config.json, safetensors, tokenizer.json). Empty with <see cref="Tiny"/> set: build one.</summary>
-    public string Path { get; init; } = "models/Qwen2.5-Math-7B";
+    /// <summary>HF checkpoint folder (config.json, safetensors, tokenizer.json) or a Hub id (org/name[@revision]) found in the
+    /// Hugging Face cache by `rlvr train`. Empty with <see cref="Tiny"/> set: build one.</summary>
+    public string Path { get; init; } = "Qwen/Qwen2.5-Math-7B";
     /// <summary>"auto" (bf16 on GPU, fp32 on CPU), "bfloat16" or "float32" (as `rlvr eval --dtype`; "bf16" and "fp32" also): the compute dtype; masters stay fp32.</summary>
     public string Dtype { get; init; } = "auto";
     /// <summary>
