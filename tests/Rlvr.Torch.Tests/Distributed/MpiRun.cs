@@ -63,6 +63,26 @@ internal static class MpiRun
         }
         throw new InvalidOperationException($"no rank {rank} process under mpirun pid {launcher.Id}");
     }
+
+    /// <summary>
+    /// Waits until process <paramref name="pid"/> is gone (no /proc entry, or a zombie: it has ended and only
+    /// awaits reaping); false if it still runs after <paramref name="timeout"/>.
+    /// </summary>
+    public static bool WaitUntilGone(int pid, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                if (stat[stat.LastIndexOf(')') + 2] == 'Z') return true;
+            }
+            catch (IOException) { return true; }  // no such process (DirectoryNotFound/FileNotFound are IOExceptions)
+            Thread.Sleep(100);
+        }
+        return false;
+    }
 }
 
 /// <summary>A fact that needs mpirun: skipped, saying why, where Open MPI is not installed.</summary>
