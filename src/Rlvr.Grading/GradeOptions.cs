@@ -43,4 +43,17 @@ public sealed record GradeOptions
     public IReadOnlyList<string>? ReasoningDelimiters { get; init; }
 
     public static GradeOptions Default { get; } = new();
+
+    /// <summary>Work units that bound a reproducible grade call: about 1,000 times what any answer of the grading
+    /// vectors and the shipped datasets needs.</summary>
+    public const long ReproducibleWorkLimit = 1_000_000;
+
+    /// <summary>The wall-clock safety net beside <see cref="ReproducibleWorkLimit"/>: generous, so that only a call
+    /// the work count misjudges ever reaches it.</summary>
+    public static readonly TimeSpan ReproducibleTimeLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bounds whose verdicts repeat on any machine and under any load (training rewards, evaluation,
+    /// labels): the work limit decides, the clock is only a safety net. <see cref="Default"/>'s 250 ms
+    /// wall-clock bound can turn a correct answer into "timed out" on a busy machine.</summary>
+    public static GradeOptions Reproducible { get; } = new() { WorkLimit = ReproducibleWorkLimit, TimeLimit = ReproducibleTimeLimit };
 }

@@ -100,7 +100,8 @@ public static class EvalCommand
 
                 if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
                 var work = EvalSession.Plan(request);
-                var grading = Graders.Create(mode);
+                // Verdicts bounded by work, not time: the same on any machine, under any load, and on every rank.
+                var grading = Graders.Create(mode, GradeOptions.Reproducible);
                 var world = World.FromEnvironment();
                 var deviceName = parse.GetValue(device)!;
                 if (world.Size > 1 && deviceName == "cuda") deviceName = $"cuda:{world.LocalRank}"; // one GPU per rank

@@ -139,7 +139,7 @@ public static class LabelCommand
     {
         try
         {
-            return Graders.Create(mode);
+            return Graders.Create(mode, GradeOptions.Reproducible); // labels must not depend on the machine's load
         }
         catch (NotSupportedException e)
         {

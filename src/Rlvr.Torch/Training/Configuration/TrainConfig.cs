@@ -148,10 +148,10 @@ public sealed record RewardConfig
     /// grader work (Rlvr.Grading.GradeBudget); a call that runs out counts as "not equal" and as a timeout in
     /// metrics.jsonl. It depends only on the answer, so rewards repeat on any machine and after a resume. The
     /// default is about 1,000 times what any answer of the grading vectors and the shipped datasets needs.</summary>
-    public long GradeWorkLimit { get; init; } = 1_000_000;
+    public long GradeWorkLimit { get; init; } = GradeOptions.ReproducibleWorkLimit;
     /// <summary>Wall-clock safety net of each grade call, in milliseconds (the work bound decides; this only
     /// stops a call the work count misjudges, and such a timeout is logged as machine-dependent).</summary>
-    public double GradeTimeLimitMs { get; init; } = 10_000;
+    public double GradeTimeLimitMs { get; init; } = GradeOptions.ReproducibleTimeLimit.TotalMilliseconds;
     /// <summary>The grader behind <c>math</c>, <c>ttt</c> and in-training evaluation: "paper" (the paper's own
     /// reward, quirks included, so results compare with the published runs) or "verify" (robust).</summary>
     public string Grader { get; init; } = "paper";
