@@ -25,27 +25,30 @@ internal sealed class LoopbackHub : IDisposable
     private sealed record Repo(string Commit, IReadOnlyList<RepoFile> Files, string? Token);
     public sealed record Request(string Method, string Path, string? Range);
 
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Dictionary<string, Repo> _repos = new();
     private readonly Dictionary<string, byte[]> _lfs = new();
     private readonly Task _loop;
 
     public LoopbackHub()
     {
-        // A free port: try a few at random (HttpListener cannot be asked for port 0).
+        // A free port: try a few at random (HttpListener cannot be asked for port 0). A listener whose Start
+        // failed (port taken) is disposed by .NET's managed implementation, so each attempt gets a new one.
         for (var attempt = 0; ; attempt++)
         {
             var port = Random.Shared.Next(20000, 60000);
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try
             {
-                _listener.Start();
+                listener.Start();
+                _listener = listener;
                 Endpoint = $"http://127.0.0.1:{port}";
                 break;
             }
             catch (HttpListenerException) when (attempt < 20)
             {
-                _listener.Prefixes.Clear();
+                listener.Close();
             }
         }
         _loop = Task.Run(ServeAsync);
