@@ -1,3 +1,5 @@
+using Rlvr.Tests;
+
 namespace Rlvr.Grading.Tests;
 
 /// <summary>
@@ -43,17 +45,5 @@ public class ReproducibleGradeOptionsTests
             .Grade(@"The answer is \boxed{1+x}.", "x+1");
         Assert.True(slowed.TimedOut);
         Assert.False(slowed.Correct);
-    }
-
-    /// <summary>A clock that moves on by <c>step</c> every time it is read.</summary>
-    private sealed class SlowClock(TimeSpan step) : TimeProvider
-    {
-        private long _ticks, _reads;
-        public long Reads => Interlocked.Read(ref _reads);
-        public override long GetTimestamp()
-        {
-            Interlocked.Increment(ref _reads);
-            return Interlocked.Add(ref _ticks, (long)(step.TotalSeconds * TimestampFrequency));
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Rlvr.Tests;
 using Rlvr.Torch.Training;
 using Rlvr.Torch.Training.Checkpointing;
 using Rlvr.Torch.Training.Telemetry;
@@ -111,19 +112,6 @@ public class TrainerResumeTests : IDisposable
         for (int i = 0; i < 3; i++) Assert.Equal(WithoutTimings(expected[i]), WithoutTimings(actual[i]));
         Assert.Equal(File.ReadAllLines(Path.Combine(referenceDir, MetricsSink.SamplesFile)),
             File.ReadAllLines(Path.Combine(resumedDir, MetricsSink.SamplesFile)));
-    }
-
-    /// <summary>A clock that moves on by <c>step</c> every time it is read (a machine that slow).</summary>
-    private sealed class SlowClock(TimeSpan step) : TimeProvider
-    {
-        private long _ticks;
-        private long _reads;
-        public long Reads => Interlocked.Read(ref _reads);
-        public override long GetTimestamp()
-        {
-            Interlocked.Increment(ref _reads);
-            return Interlocked.Add(ref _ticks, (long)(step.TotalSeconds * TimestampFrequency));
-        }
     }
 
     internal static string WithoutTimings(StepMetrics m) => JsonSerializer.Serialize(m with
