@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Rlvr.Core.IO;
 
 /// <summary>
@@ -64,30 +62,7 @@ public sealed class RunFolderLock : IDisposable
         var parts = content.Split(' ', 3);
         if (parts.Length < 2 || !int.TryParse(parts[0], out var pid)) return true;  // not ours to keep: unreadable
         if (parts[1] != Environment.MachineName) return false;                        // cannot check another host
-        if (IsZombie(pid)) return true;
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true;  // no such process
-        }
-    }
-
-    // A process that has ended but was not reaped (its parent gone, and a container's pid 1 that does not reap:
-    // an mpirun rank after its job was torn down) still answers as alive; Linux shows it as state Z (or X).
-    private static bool IsZombie(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat.AsSpan(stat.LastIndexOf(')') + 1).TrimStart();
-            return state.Length > 0 && state[0] is 'Z' or 'X';
-        }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
+        return ProcessLiveness.HasEnded(pid);
     }
 
     private static string Describe(string? content)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rlvr.Core.IO;
 using Rlvr.Torch.Tests.Training;
 
 namespace Rlvr.Torch.Tests.Distributed;
@@ -65,20 +66,15 @@ internal static class MpiRun
     }
 
     /// <summary>
-    /// Waits until process <paramref name="pid"/> is gone (no /proc entry, or a zombie: it has ended and only
-    /// awaits reaping); false if it still runs after <paramref name="timeout"/>.
+    /// Waits until process <paramref name="pid"/> has ended (<see cref="ProcessLiveness.HasEnded"/>: a zombie
+    /// awaiting reaping counts as ended); false if it still runs after <paramref name="timeout"/>.
     /// </summary>
     public static bool WaitUntilGone(int pid, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{pid}/stat");
-                if (stat[stat.LastIndexOf(')') + 2] == 'Z') return true;
-            }
-            catch (IOException) { return true; }  // no such process (DirectoryNotFound/FileNotFound are IOExceptions)
+            if (ProcessLiveness.HasEnded(pid)) return true;
             Thread.Sleep(100);
         }
         return false;
